@@ -1,0 +1,42 @@
+# graphsvc developer commands. Everything installs into .venv (a dedicated virtual environment:
+# the distribution installs top-level packages named ingest, analytics, web, ...).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: install dev demo test lint bench neo4j neo4j-stop clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python  ## runtime install
+	$(BIN)/pip install -q -e .
+
+dev: $(BIN)/python  ## runtime + test and lint tools
+	$(BIN)/pip install -q -e '.[dev]'
+
+demo: install  ## generate the demo world and load it into GRAPHSVC_STORE (default sqlite:///graphsvc.db)
+	$(BIN)/graphsvc demo
+	$(BIN)/graphsvc info
+
+test: dev  ## the test suite (Neo4j tests run when GRAPHSVC_TEST_NEO4J_URI is set: see `make neo4j`)
+	$(BIN)/python -m pytest
+
+lint: dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: dev  ## store load benchmark (SQLite, and Neo4j when GRAPHSVC_TEST_NEO4J_URI is set)
+	$(BIN)/python bench/store_load.py
+
+neo4j:  ## build (Maven) and start the Neo4j 5.26 test server; then `source .neo4j-test/env`
+	bash .ci/neo4j.sh start
+
+neo4j-stop:
+	bash .ci/neo4j.sh stop
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info tests/neo4j-server/target

@@ -1,0 +1,1 @@
+"""Analytics: pure functions over graph projections (arrives with the analytics issue)."""

@@ -1,0 +1,450 @@
+"""Domain model: frozen, slotted dataclasses validated at construction (DESIGN.md §2).
+
+Ids are the source systems' stable string ids. Every datetime is timezone-aware UTC
+(aware datetimes in another zone are converted; naive ones are rejected: the edges of
+the system decide which zone a naive time means). Time intervals are half-open:
+a membership is active on ``[since, until)``, an interaction window is ``[start, end)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from graphsvc.errors import ValidationError
+
+
+class CommunityKind(StrEnum):
+    COP = "cop"
+    DEPARTMENT = "department"
+    ORGANISATION = "organisation"
+    SECTOR = "sector"
+    REGION = "region"
+    TEAM = "team"
+    OTHER = "other"
+
+
+class MembershipRole(StrEnum):
+    MEMBER = "member"
+    MODERATOR = "moderator"
+    CHAMPION = "champion"
+    EXPERT = "expert"
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+
+
+class InteractionKind(StrEnum):
+    COLLABORATION = "collaboration"
+    KNOWLEDGE_EXCHANGE = "knowledge_exchange"
+    MENTORING = "mentoring"
+    COMMUNICATION = "communication"
+    CO_ATTENDANCE = "co_attendance"
+    OTHER = "other"
+
+
+#: Interaction kinds that are directed unless a record says otherwise (DESIGN.md §3).
+DIRECTED_BY_DEFAULT = frozenset(
+    {InteractionKind.KNOWLEDGE_EXCHANGE, InteractionKind.MENTORING, InteractionKind.COMMUNICATION}
+)
+
+
+class ActivityKind(StrEnum):
+    WORKSHOP = "workshop"
+    SEMINAR = "seminar"
+    PROJECT = "project"
+    PILOT = "pilot"
+    MEETING = "meeting"
+    TRAINING = "training"
+    OTHER = "other"
+
+
+class ParticipationRole(StrEnum):
+    ORGANISER = "organiser"
+    SPEAKER = "speaker"
+    PARTICIPANT = "participant"
+
+
+class FeedbackVerdict(StrEnum):
+    ACCEPTED = "accepted"
+    DISMISSED = "dismissed"
+    CONNECTED = "connected"
+
+
+class ImportStatus(StrEnum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    PARTIAL = "partial"
+    FAILED = "failed"
+
+
+# --- validation helpers -------------------------------------------------------------------
+
+
+def _require_id(entity: str, field_name: str, value: object, record_id: str | None = None) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(
+            field_name, "must be a non-empty string", entity=entity, record_id=record_id
+        )
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _enum(entity: str, record_id: str | None, field_name: str, enum: type[E], value: object) -> E:
+    if isinstance(value, enum):
+        return value
+    try:
+        return enum(value)  # type: ignore[arg-type]
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise ValidationError(
+            field_name, f"{value!r} is not one of: {allowed}", entity=entity, record_id=record_id
+        ) from None
+
+
+def _utc(
+    entity: str, record_id: str | None, field_name: str, value: datetime | None
+) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise ValidationError(field_name, "must be a datetime", entity=entity, record_id=record_id)
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise ValidationError(
+            field_name, "must be timezone-aware (UTC)", entity=entity, record_id=record_id
+        )
+    return value.astimezone(UTC)
+
+
+def _strings(values: object) -> tuple[str, ...]:
+    """Normalise a list field: strip, drop blanks and duplicates, keep first-seen order."""
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [values]
+    seen: dict[str, None] = {}
+    for value in values:  # type: ignore[attr-defined]
+        text = str(value).strip()
+        if text:
+            seen.setdefault(text, None)
+    return tuple(seen)
+
+
+def _optional_text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _set(obj: object, name: str, value: Any) -> None:
+    object.__setattr__(obj, name, value)
+
+
+# --- entities -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A member of one or more communities.
+
+    ``consent=False`` excludes the person from recommendations; the UI shows them
+    pseudonymised. ``mentor_capacity`` is the number of mentees they can take (0 = none).
+    """
+
+    id: str
+    name: str
+    email: str | None = None
+    organisation: str | None = None
+    location: str | None = None
+    joined_at: datetime | None = None
+    topics: tuple[str, ...] = ()
+    expertise: tuple[str, ...] = ()
+    mentor_capacity: int = 0
+    consent: bool = True
+    attrs: dict[str, str] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        _require_id("person", "id", self.id)
+        if not isinstance(self.name, str):
+            raise ValidationError("name", "must be a string", entity="person", record_id=self.id)
+        for name in ("email", "organisation", "location"):
+            _set(self, name, _optional_text(getattr(self, name)))
+        if self.email is not None and not _looks_like_email(self.email):
+            raise ValidationError(
+                "email", "not an e-mail address", entity="person", record_id=self.id
+            )
+        _set(self, "joined_at", _utc("person", self.id, "joined_at", self.joined_at))
+        _set(self, "topics", _strings(self.topics))
+        _set(self, "expertise", _strings(self.expertise))
+        capacity = self.mentor_capacity
+        if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
+            raise ValidationError(
+                "mentor_capacity",
+                "must be a whole number ≥ 0",
+                entity="person",
+                record_id=self.id,
+            )
+        if not isinstance(self.consent, bool):
+            raise ValidationError(
+                "consent", "must be a boolean", entity="person", record_id=self.id
+            )
+        _set(self, "attrs", {str(k): str(v) for k, v in dict(self.attrs).items()})
+
+
+def _looks_like_email(text: str) -> bool:
+    local, at, domain = text.partition("@")
+    return bool(local) and bool(at) and "." in domain and " " not in text and "@" not in domain
+
+
+@dataclass(frozen=True, slots=True)
+class Community:
+    """A group of people of one ``kind``: the kind is the boundary analytics cross."""
+
+    id: str
+    name: str
+    kind: CommunityKind = CommunityKind.COP
+    parent_id: str | None = None
+    description: str | None = None
+    objectives: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_id("community", "id", self.id)
+        if not isinstance(self.name, str):
+            raise ValidationError("name", "must be a string", entity="community", record_id=self.id)
+        _set(self, "kind", _enum("community", self.id, "kind", CommunityKind, self.kind))
+        _set(self, "parent_id", _optional_text(self.parent_id))
+        if self.parent_id == self.id:
+            raise ValidationError(
+                "parent_id",
+                "a community cannot be its own parent",
+                entity="community",
+                record_id=self.id,
+            )
+        _set(self, "description", _optional_text(self.description))
+        _set(self, "objectives", _optional_text(self.objectives))
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """``person_id`` belongs to ``community_id`` in ``role`` during ``[since, until)``.
+
+    Identity (the upsert key) is ``(person_id, community_id, role)``.
+    """
+
+    person_id: str
+    community_id: str
+    role: MembershipRole = MembershipRole.MEMBER
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.person_id, self.community_id, self.role.value)
+
+    def active_at(self, moment: datetime) -> bool:
+        """True when ``since ≤ moment < until`` (open ends are unbounded)."""
+        return (self.since is None or self.since <= moment) and (
+            self.until is None or moment < self.until
+        )
+
+    def __post_init__(self) -> None:
+        rid = f"{self.person_id}→{self.community_id}"
+        _require_id("membership", "person_id", self.person_id, rid)
+        _require_id("membership", "community_id", self.community_id, rid)
+        _set(self, "role", _enum("membership", rid, "role", MembershipRole, self.role))
+        _set(self, "since", _utc("membership", rid, "since", self.since))
+        _set(self, "until", _utc("membership", rid, "until", self.until))
+        if self.since is not None and self.until is not None and self.until < self.since:
+            raise ValidationError(
+                "until", "must not be before since", entity="membership", record_id=rid
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    """One collaboration, knowledge exchange, mentoring, communication or co-attendance.
+
+    ``weight`` is finite and ≥ 0; ``directed`` defaults by kind (:data:`DIRECTED_BY_DEFAULT`).
+    """
+
+    id: str
+    kind: InteractionKind
+    source_id: str
+    target_id: str
+    at: datetime
+    weight: float = 1.0
+    directed: bool | None = None
+    topic: str | None = None
+    community_id: str | None = None
+    source_system: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_id("interaction", "id", self.id)
+        _set(self, "kind", _enum("interaction", self.id, "kind", InteractionKind, self.kind))
+        _require_id("interaction", "source_id", self.source_id, self.id)
+        _require_id("interaction", "target_id", self.target_id, self.id)
+        if self.at is None:
+            raise ValidationError("at", "is required", entity="interaction", record_id=self.id)
+        _set(self, "at", _utc("interaction", self.id, "at", self.at))
+        weight = self.weight
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            raise ValidationError(
+                "weight", "must be a number", entity="interaction", record_id=self.id
+            )
+        if not math.isfinite(weight) or weight < 0:
+            raise ValidationError(
+                "weight", "must be finite and ≥ 0", entity="interaction", record_id=self.id
+            )
+        _set(self, "weight", float(weight))
+        if self.directed is None:
+            _set(self, "directed", self.kind in DIRECTED_BY_DEFAULT)
+        elif not isinstance(self.directed, bool):
+            raise ValidationError(
+                "directed", "must be a boolean", entity="interaction", record_id=self.id
+            )
+        for name in ("topic", "community_id", "source_system"):
+            _set(self, name, _optional_text(getattr(self, name)))
+
+
+def interaction_id(
+    source_id: str, target_id: str, kind: str, at: datetime, topic: str | None = None
+) -> str:
+    """Stable id for an interaction that arrives without one.
+
+    ``"ix-" + sha256(source \\x1f target \\x1f kind \\x1f at(ISO, UTC) \\x1f topic)[:20]``,
+    so a rerun of the same import yields the same id (DESIGN.md §3).
+    """
+    moment = at.astimezone(UTC).isoformat()
+    payload = "\x1f".join((source_id, target_id, str(kind), moment, topic or ""))
+    return "ix-" + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """A workshop, seminar, project, pilot, meeting or training, ``[start, end]``."""
+
+    id: str
+    name: str
+    start: datetime
+    kind: ActivityKind = ActivityKind.OTHER
+    community_id: str | None = None
+    end: datetime | None = None
+
+    def __post_init__(self) -> None:
+        _require_id("activity", "id", self.id)
+        if not isinstance(self.name, str):
+            raise ValidationError("name", "must be a string", entity="activity", record_id=self.id)
+        _set(self, "kind", _enum("activity", self.id, "kind", ActivityKind, self.kind))
+        if self.start is None:
+            raise ValidationError("start", "is required", entity="activity", record_id=self.id)
+        _set(self, "start", _utc("activity", self.id, "start", self.start))
+        _set(self, "end", _utc("activity", self.id, "end", self.end))
+        if self.end is not None and self.end < self.start:
+            raise ValidationError(
+                "end", "must not be before start", entity="activity", record_id=self.id
+            )
+        _set(self, "community_id", _optional_text(self.community_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Participation:
+    """``person_id`` took part in ``activity_id``; identity is ``(activity_id, person_id)``."""
+
+    activity_id: str
+    person_id: str
+    role: ParticipationRole = ParticipationRole.PARTICIPANT
+    at: datetime | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.activity_id, self.person_id)
+
+    def __post_init__(self) -> None:
+        rid = f"{self.activity_id}←{self.person_id}"
+        _require_id("participation", "activity_id", self.activity_id, rid)
+        _require_id("participation", "person_id", self.person_id, rid)
+        _set(self, "role", _enum("participation", rid, "role", ParticipationRole, self.role))
+        _set(self, "at", _utc("participation", rid, "at", self.at))
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """A person's verdict on a recommendation of ``suggested_id`` (kept for evaluation)."""
+
+    id: str
+    person_id: str
+    suggested_id: str
+    verdict: FeedbackVerdict
+    at: datetime
+    recommender: str = "collaborator"
+
+    def __post_init__(self) -> None:
+        _require_id("feedback", "id", self.id)
+        _require_id("feedback", "person_id", self.person_id, self.id)
+        _require_id("feedback", "suggested_id", self.suggested_id, self.id)
+        _set(self, "verdict", _enum("feedback", self.id, "verdict", FeedbackVerdict, self.verdict))
+        _set(self, "at", _utc("feedback", self.id, "at", self.at))
+        _require_id("feedback", "recommender", self.recommender, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRun:
+    """The record of one import: what came from where, when, with which outcome.
+
+    ``counts`` maps entity name → rows written; ``errors`` holds the quarantined rows'
+    ``file:line: field: reason`` messages.
+    """
+
+    id: str
+    source: str
+    started_at: datetime
+    status: ImportStatus = ImportStatus.RUNNING
+    finished_at: datetime | None = None
+    counts: dict[str, int] = field(default_factory=dict, hash=False)
+    errors: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _require_id("import_run", "id", self.id)
+        _require_id("import_run", "source", self.source, self.id)
+        _set(self, "status", _enum("import_run", self.id, "status", ImportStatus, self.status))
+        _set(self, "started_at", _utc("import_run", self.id, "started_at", self.started_at))
+        _set(self, "finished_at", _utc("import_run", self.id, "finished_at", self.finished_at))
+        _set(self, "counts", {str(k): int(v) for k, v in dict(self.counts).items()})
+        _set(self, "errors", tuple(str(e) for e in self.errors))
+
+
+#: Entity names in dependency order (a later entity may refer to an earlier one).
+ENTITIES = ("people", "communities", "memberships", "interactions", "activities", "participations")
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionArrays:
+    """Interactions as columns, ready for projection (one row per interaction).
+
+    ``source``/``target`` index into ``person_ids`` (the people these rows name, sorted);
+    ``kind`` indexes into ``kinds`` (the :class:`InteractionKind` values in declaration
+    order); ``community`` indexes into ``community_ids`` (sorted) or is -1; ``topic``
+    indexes into ``topics`` (sorted) or is -1; ``at`` is Unix seconds (int64).
+    Rows are ordered by ``(at, id)``.
+    """
+
+    person_ids: tuple[str, ...]
+    source: Any  # np.ndarray[int32]
+    target: Any  # np.ndarray[int32]
+    at: Any  # np.ndarray[int64], Unix seconds
+    weight: Any  # np.ndarray[float64]
+    directed: Any  # np.ndarray[bool]
+    kind: Any  # np.ndarray[int8]
+    community: Any  # np.ndarray[int32], -1 = none
+    topic: Any  # np.ndarray[int32], -1 = none
+    community_ids: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = tuple(kind.value for kind in InteractionKind)
+
+    def __len__(self) -> int:
+        return int(len(self.source))

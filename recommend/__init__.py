@@ -1,0 +1,1 @@
+"""Recommendations: collaborator and mentor suggestions (arrives with its issue)."""

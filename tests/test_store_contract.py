@@ -1,0 +1,443 @@
+"""The store contract: every test runs against SQLite and against the real Neo4j server.
+
+Ground truth is the small hand-built world below; each expectation is derived from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from graphsvc.errors import NotFound, UnknownReference
+from graphsvc.model import (
+    Activity,
+    Community,
+    Feedback,
+    ImportRun,
+    ImportStatus,
+    Interaction,
+    InteractionKind,
+    Membership,
+    Participation,
+    Person,
+)
+from graphsvc.store import COUNT_KEYS, GraphStore
+
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def day(n: int) -> datetime:
+    return T0 + timedelta(days=n)
+
+
+PEOPLE = [
+    Person(
+        "p1",
+        "Ada Lovelace",
+        email="ada@example.org",
+        organisation="Analytical",
+        topics=("maths", "engines"),
+        expertise=("maths",),
+        mentor_capacity=2,
+        joined_at=day(0),
+        attrs={"team": "A"},
+    ),
+    Person("p2", "Zoë Øvergård-Łukasiewicz", topics=("soil", "water"), location="Tromsø"),
+    Person("p3", "李小龍", topics=("water",), consent=False),
+    Person("p4", "Ngozi Okonjo", organisation="Analytical", topics=("Engines",)),
+    Person("p5", "José Müller"),
+]
+COMMUNITIES = [
+    Community("org", "Analytical Org", kind="organisation"),
+    Community("c1", "Soil CoP", parent_id="org", objectives="Healthy soil"),
+    Community("c2", "Water CoP", description="Rivers"),
+]
+MEMBERSHIPS = [
+    Membership("p1", "c1", "moderator", since=day(0)),
+    Membership("p2", "c1", since=day(0), until=day(30)),
+    Membership("p2", "c2", since=day(30)),
+    Membership("p3", "c2"),
+    Membership("p4", "c2", "expert", since=day(10)),
+    Membership("p1", "org"),
+    Membership("p4", "org"),
+]
+INTERACTIONS = [
+    Interaction(
+        "i1",
+        "collaboration",
+        "p1",
+        "p2",
+        day(1),
+        weight=2.0,
+        community_id="c1",
+        topic="soil",
+        source_system="forum",
+    ),
+    Interaction("i2", "knowledge_exchange", "p2", "p3", day(5), topic="water"),
+    Interaction("i3", "mentoring", "p1", "p4", day(10)),
+    Interaction("i4", "communication", "p4", "p5", day(20), weight=0.5),
+    Interaction("i5", "collaboration", "p3", "p4", day(30), community_id="c2"),
+    Interaction("i6", "co_attendance", "p1", "p3", day(40), weight=0.25),
+]
+ACTIVITIES = [
+    Activity("a1", "Soil workshop", day(3), kind="workshop", community_id="c1", end=day(4)),
+    Activity("a2", "Open meeting", day(50)),
+]
+PARTICIPATIONS = [
+    Participation("a1", "p1", "organiser", at=day(3)),
+    Participation("a1", "p2"),
+    Participation("a1", "p3", "speaker"),
+    Participation("a2", "p5"),
+]
+
+
+def load_world(store: GraphStore) -> None:
+    store.upsert_people(PEOPLE)
+    store.upsert_communities(COMMUNITIES)
+    store.upsert_memberships(MEMBERSHIPS)
+    store.upsert_interactions(INTERACTIONS)
+    store.upsert_activities(ACTIVITIES)
+    store.upsert_participations(PARTICIPATIONS)
+
+
+WORLD_COUNTS = {
+    "people": 5,
+    "communities": 3,
+    "memberships": 7,
+    "interactions": 6,
+    "activities": 2,
+    "participations": 4,
+    "import_runs": 0,
+    "feedback": 0,
+}
+
+
+@pytest.fixture
+def world(store: GraphStore) -> GraphStore:
+    load_world(store)
+    return store
+
+
+def interaction_ids(store: GraphStore, arrays_start=None, end=None, kinds=None) -> list[str]:
+    """Recover (source, target, at) rows from the columnar arrays and map them back to ids."""
+    arrays = store.interactions(arrays_start, end, kinds)
+    by_key = {(i.source_id, i.target_id, int(i.at.timestamp())): i.id for i in INTERACTIONS}
+    return [
+        by_key[(arrays.person_ids[s], arrays.person_ids[t], int(a))]
+        for s, t, a in zip(arrays.source, arrays.target, arrays.at, strict=True)
+    ]
+
+
+# --- upserts, counts, idempotency -----------------------------------------------------------
+
+
+def test_empty_store_counts_zero(store: GraphStore) -> None:
+    assert store.counts() == dict.fromkeys(COUNT_KEYS, 0)
+
+
+def test_world_counts(world: GraphStore) -> None:
+    assert world.counts() == WORLD_COUNTS
+
+
+def test_second_upsert_of_same_rows_changes_nothing(world: GraphStore) -> None:
+    before_people = list(world.list_people())
+    before_interactions = list(world.list_interactions())
+    load_world(world)
+    assert world.counts() == WORLD_COUNTS
+    assert list(world.list_people()) == before_people
+    assert list(world.list_interactions()) == before_interactions
+
+
+def test_upsert_replaces_every_field(world: GraphStore) -> None:
+    changed = replace(PEOPLE[0], name="Ada King", topics=("poetry",), email=None, attrs={})
+    world.upsert_people([changed])
+    assert world.get_person("p1") == changed
+    moved = replace(INTERACTIONS[0], source_id="p5", target_id="p4", weight=7.0, topic=None)
+    world.upsert_interactions([moved])
+    stored = {i.id: i for i in world.list_interactions()}
+    assert stored["i1"] == moved
+    assert world.counts()["interactions"] == 6
+
+
+def test_round_trip_of_every_entity(world: GraphStore) -> None:
+    assert list(world.list_people()) == sorted(PEOPLE, key=lambda p: p.id)
+    assert list(world.list_communities()) == sorted(COMMUNITIES, key=lambda c: c.id)
+    assert list(world.list_memberships()) == sorted(MEMBERSHIPS, key=lambda m: m.key)
+    assert list(world.list_interactions()) == sorted(INTERACTIONS, key=lambda i: i.id)
+    assert list(world.list_activities()) == sorted(ACTIVITIES, key=lambda a: a.id)
+    assert list(world.list_participations()) == sorted(PARTICIPATIONS, key=lambda p: p.key)
+
+
+def test_microsecond_datetimes_round_trip(store: GraphStore) -> None:
+    store.upsert_people(PEOPLE)
+    precise = replace(INTERACTIONS[1], id="ix", at=datetime(2024, 2, 29, 23, 59, 59, 999999, UTC))
+    store.upsert_interactions([precise])
+    assert list(store.list_interactions()) == [precise]
+
+
+def test_unicode_names_round_trip_and_search(world: GraphStore) -> None:
+    assert world.get_person("p2").name == "Zoë Øvergård-Łukasiewicz"  # type: ignore[union-attr]
+    assert [p.id for p in world.search_people(text="小龍")] == ["p3"]
+    assert [p.id for p in world.search_people(text="øvergård")] == ["p2"]
+
+
+# --- a bad batch writes nothing ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entity", "rows"),
+    [
+        ("memberships", [Membership("p1", "c2"), Membership("ghost", "c1")]),
+        ("memberships", [Membership("p5", "c1"), Membership("p5", "nowhere")]),
+        (
+            "interactions",
+            [
+                Interaction("n1", "collaboration", "p1", "p5", day(2)),
+                Interaction("n2", "collaboration", "p1", "ghost", day(2)),
+            ],
+        ),
+        (
+            "interactions",
+            [Interaction("n3", "collaboration", "p1", "p5", day(2), community_id="nowhere")],
+        ),
+        (
+            "activities",
+            [Activity("a9", "x", day(1)), Activity("a8", "y", day(1), community_id="z")],
+        ),
+        ("participations", [Participation("a2", "p1"), Participation("a404", "p1")]),
+        ("participations", [Participation("a2", "p2"), Participation("a2", "ghost")]),
+        ("communities", [Community("c7", "Seven"), Community("c8", "Eight", parent_id="missing")]),
+    ],
+)
+def test_batch_with_one_unknown_reference_writes_nothing(
+    world: GraphStore, entity: str, rows: list[object]
+) -> None:
+    with pytest.raises(UnknownReference):
+        getattr(world, f"upsert_{entity}")(rows)
+    assert world.counts() == WORLD_COUNTS
+
+
+def test_parent_may_arrive_in_the_same_batch(store: GraphStore) -> None:
+    store.upsert_communities(
+        [Community("child", "Child", parent_id="mum"), Community("mum", "Mum")]
+    )
+    assert store.counts()["communities"] == 2
+
+
+def test_error_names_the_offending_reference(world: GraphStore) -> None:
+    with pytest.raises(UnknownReference) as caught:
+        world.upsert_interactions([Interaction("n2", "collaboration", "p1", "ghost", day(2))])
+    assert caught.value.missing_id == "ghost"
+    assert "ghost" in str(caught.value)
+
+
+# --- lookups --------------------------------------------------------------------------------
+
+
+def test_get_person(world: GraphStore) -> None:
+    assert world.get_person("p1") == PEOPLE[0]
+    assert world.get_person("nobody") is None
+
+
+def test_search_by_id_name_and_topic(world: GraphStore) -> None:
+    assert [p.id for p in world.search_people(text="p4")] == ["p4"]
+    assert [p.id for p in world.search_people(text="ada")] == ["p1"]
+    assert [p.id for p in world.search_people(topic="water")] == ["p2", "p3"]
+    assert sorted(p.id for p in world.search_people(topic="engines")) == ["p1", "p4"]
+    assert [p.id for p in world.search_people(topic="MATHS")] == ["p1"]
+    assert [p.id for p in world.search_people(text="o", topic="water")] == ["p2"]
+    assert len(world.search_people(text="o", limit=2)) == 2
+
+
+def test_communities_with_member_counts(world: GraphStore) -> None:
+    summary = {s.community.id: s.member_count for s in world.communities()}
+    assert summary == {"org": 2, "c1": 2, "c2": 3}
+    cops = world.communities(kind="cop")
+    assert sorted(s.community.id for s in cops) == ["c1", "c2"]
+    assert next(s for s in cops if s.community.id == "c1").community == COMMUNITIES[1]
+
+
+def test_memberships_as_of(world: GraphStore) -> None:
+    def active(moment: datetime | None, kind: str | None = None) -> set[tuple[str, str, str]]:
+        return {m.key for m in world.memberships(moment, kind)}
+
+    assert active(None) == {m.key for m in MEMBERSHIPS}
+    assert active(day(5), "cop") == {
+        ("p1", "c1", "moderator"),
+        ("p2", "c1", "member"),
+        ("p3", "c2", "member"),
+    }
+    # until is exclusive, since inclusive
+    assert ("p2", "c1", "member") not in active(day(30))
+    assert ("p2", "c2", "member") in active(day(30))
+    assert ("p4", "c2", "expert") in active(day(10))
+    assert ("p4", "c2", "expert") not in active(day(10) - timedelta(microseconds=1))
+    assert active(day(5), "organisation") == {("p1", "org", "member"), ("p4", "org", "member")}
+
+
+# --- interactions as columns ----------------------------------------------------------------
+
+
+def test_interaction_arrays_columns(world: GraphStore) -> None:
+    arrays = world.interactions()
+    assert len(arrays) == 6
+    assert arrays.person_ids == ("p1", "p2", "p3", "p4", "p5")
+    assert arrays.source.dtype == np.int32 and arrays.target.dtype == np.int32
+    assert arrays.at.dtype == np.int64 and arrays.weight.dtype == np.float64
+    assert arrays.directed.dtype == np.bool_ and arrays.kind.dtype == np.int8
+    ordered = sorted(INTERACTIONS, key=lambda i: (i.at, i.id))
+    assert list(arrays.at) == [int(i.at.timestamp()) for i in ordered]
+    assert list(arrays.weight) == [i.weight for i in ordered]
+    assert list(arrays.directed) == [i.directed for i in ordered]
+    assert [arrays.kinds[k] for k in arrays.kind] == [i.kind.value for i in ordered]
+    assert arrays.community_ids == ("c1", "c2")
+    assert [arrays.community_ids[c] if c >= 0 else None for c in arrays.community] == [
+        i.community_id for i in ordered
+    ]
+    assert [arrays.topics[t] if t >= 0 else None for t in arrays.topic] == [
+        i.topic for i in ordered
+    ]
+
+
+def test_window_is_start_inclusive_end_exclusive(world: GraphStore) -> None:
+    assert interaction_ids(world, day(5), day(30)) == ["i2", "i3", "i4"]
+    assert interaction_ids(world, day(1), day(5)) == ["i1"]
+    assert interaction_ids(world, None, day(1)) == []
+    assert interaction_ids(world, day(30), None) == ["i5", "i6"]
+
+
+def test_window_filters_kinds(world: GraphStore) -> None:
+    assert interaction_ids(world, kinds=["collaboration"]) == ["i1", "i5"]
+    assert interaction_ids(world, kinds=[InteractionKind.MENTORING, "communication"]) == [
+        "i3",
+        "i4",
+    ]
+    empty = world.interactions(day(1000), None)
+    assert len(empty) == 0 and empty.person_ids == ()
+
+
+def test_arrays_name_only_people_in_the_window(world: GraphStore) -> None:
+    arrays = world.interactions(day(20), day(21))
+    assert arrays.person_ids == ("p4", "p5")
+    assert (arrays.source[0], arrays.target[0]) == (0, 1)
+
+
+# --- ego network ----------------------------------------------------------------------------
+
+
+def test_ego_network_hops(world: GraphStore) -> None:
+    one = world.ego_network("p5", hops=1)
+    assert one.distance == {"p5": 0, "p4": 1}
+    assert [i.id for i in one.interactions] == ["i4"]
+    two = world.ego_network("p5", hops=2)
+    assert two.distance == {"p5": 0, "p4": 1, "p1": 2, "p3": 2}
+    assert sorted(p.id for p in two.people) == ["p1", "p3", "p4", "p5"]
+    assert sorted(i.id for i in two.interactions) == ["i3", "i4", "i5", "i6"]
+
+
+def test_ego_network_respects_window(world: GraphStore) -> None:
+    ego = world.ego_network("p1", hops=2, start=day(0), end=day(10))
+    assert ego.distance == {"p1": 0, "p2": 1, "p3": 2}
+
+
+def test_ego_network_of_unknown_person(world: GraphStore) -> None:
+    with pytest.raises(NotFound):
+        world.ego_network("ghost")
+
+
+def test_isolated_person_is_own_ego_network(world: GraphStore) -> None:
+    world.upsert_people([Person("lonely", "Lonely")])
+    ego = world.ego_network("lonely", hops=3)
+    assert ego.distance == {"lonely": 0} and ego.interactions == ()
+
+
+# --- erasure --------------------------------------------------------------------------------
+
+
+def test_delete_person_erases_every_trace(world: GraphStore) -> None:
+    world.add_feedback(
+        [
+            Feedback("f1", "p2", "p1", "accepted", day(60)),
+            Feedback("f2", "p1", "p5", "dismissed", day(60)),
+            Feedback("f3", "p2", "p4", "dismissed", day(60)),
+        ]
+    )
+    report = world.delete_person("p1")
+    assert (
+        report.people,
+        report.memberships,
+        report.interactions,
+        report.participations,
+        report.feedback,
+    ) == (1, 2, 3, 1, 2)
+    assert world.get_person("p1") is None
+    assert all("p1" not in (m.person_id,) for m in world.list_memberships())
+    assert all("p1" not in (i.source_id, i.target_id) for i in world.list_interactions())
+    assert all(p.person_id != "p1" for p in world.list_participations())
+    assert [f.id for f in world.feedback()] == ["f3"]
+    assert "p1" not in world.interactions().person_ids
+    assert world.counts()["people"] == 4
+
+
+def test_delete_unknown_person_is_a_zero_report(world: GraphStore) -> None:
+    assert world.delete_person("ghost").total() == 0
+    assert world.counts() == WORLD_COUNTS
+
+
+# --- records ---------------------------------------------------------------------------------
+
+
+def test_import_runs(store: GraphStore) -> None:
+    first = ImportRun("r1", "data/a", day(1))
+    store.record_import_run(first)
+    done = replace(
+        first,
+        status=ImportStatus.PARTIAL,
+        finished_at=day(2),
+        counts={"people": 3},
+        errors=("people.csv:3: email: not an e-mail address",),
+    )
+    store.record_import_run(done)
+    store.record_import_run(
+        ImportRun(
+            "r2", "https://x/api", day(3), ImportStatus.SUCCEEDED, day(3), {"interactions": 10}
+        )
+    )
+    assert store.get_import_run("r1") == done
+    assert store.get_import_run("nope") is None
+    assert [r.id for r in store.import_runs()] == ["r2", "r1"]
+    assert [r.id for r in store.import_runs(limit=1)] == ["r2"]
+    assert store.counts()["import_runs"] == 2
+
+
+def test_cursors(store: GraphStore) -> None:
+    assert store.get_cursor("crm") is None
+    store.set_cursor("crm", "2024-01-01T00:00:00Z")
+    store.set_cursor("crm", "2024-02-01T00:00:00Z")
+    store.set_cursor("forum", "page=7")
+    assert store.get_cursor("crm") == "2024-02-01T00:00:00Z"
+    assert store.get_cursor("forum") == "page=7"
+
+
+def test_feedback(world: GraphStore) -> None:
+    rows = [
+        Feedback("f1", "p2", "p1", "accepted", day(60)),
+        Feedback("f2", "p1", "p5", "dismissed", day(61), recommender="mentor"),
+    ]
+    assert world.add_feedback(rows) == 2
+    world.add_feedback(rows)
+    assert world.feedback() == rows
+    assert world.feedback("p1") == [rows[1]]
+    assert world.counts()["feedback"] == 2
+
+
+def test_clear(world: GraphStore) -> None:
+    world.set_cursor("x", "1")
+    world.clear()
+    assert world.counts() == dict.fromkeys(COUNT_KEYS, 0)
+    assert world.get_cursor("x") is None
+    load_world(world)
+    assert world.counts() == WORLD_COUNTS
