@@ -1,0 +1,2 @@
+MATCH (c:Cursor {source: $source})
+RETURN c.value AS value

@@ -1,0 +1,3 @@
+MATCH (p:Person)-[r:PARTICIPATED]->(a:Activity)
+RETURN a.id AS activity_id, p.id AS person_id, r.role AS role, toString(r.at) AS at
+ORDER BY activity_id, person_id

@@ -1,0 +1,3 @@
+UNWIND $ids AS id
+WITH id WHERE NOT EXISTS { MATCH (:Activity {id: id}) }
+RETURN id

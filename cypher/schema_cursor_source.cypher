@@ -1,0 +1,1 @@
+CREATE CONSTRAINT cursor_source IF NOT EXISTS FOR (n:Cursor) REQUIRE n.source IS UNIQUE

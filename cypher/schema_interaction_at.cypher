@@ -1,0 +1,1 @@
+CREATE RANGE INDEX interaction_at IF NOT EXISTS FOR ()-[r:INTERACTED]-() ON (r.at)

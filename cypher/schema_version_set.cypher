@@ -1,0 +1,2 @@
+MERGE (s:GraphsvcSchema)
+SET s.version = $version, s.migrated_at = datetime()

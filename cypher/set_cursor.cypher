@@ -1,0 +1,2 @@
+MERGE (c:Cursor {source: $source})
+SET c.value = $value

@@ -1,0 +1,9 @@
+// Replace every property of stored interactions whose endpoints stay the same
+// ($rows: flat maps as for create_interactions).
+UNWIND $rows AS row
+MATCH ()-[r:INTERACTED {id: row.id}]->()
+SET r = {
+  id: row.id, kind: row.kind, at: datetime(row.at), weight: row.weight,
+  directed: row.directed, topic: row.topic, community_id: row.community_id,
+  source_system: row.source_system
+}

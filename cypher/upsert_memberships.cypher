@@ -1,0 +1,6 @@
+// One MEMBER_OF edge per (person, community, role).
+UNWIND $rows AS row
+MATCH (p:Person {id: row.person_id})
+MATCH (c:Community {id: row.community_id})
+MERGE (p)-[m:MEMBER_OF {role: row.role}]->(c)
+SET m.since = datetime(row.since), m.until = datetime(row.until)

@@ -1,0 +1,1 @@
+"""Store backends: SQLite (default) and Neo4j."""

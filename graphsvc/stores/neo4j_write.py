@@ -1,0 +1,181 @@
+"""Transaction functions of the Neo4j store's writes (run by ``session.execute_write``).
+
+Each batch upsert first asks, in the same transaction, which referenced ids are missing;
+if any is, it raises :class:`UnknownReference` before writing, so the managed transaction
+rolls back and the batch writes nothing. Then one ``UNWIND $rows`` query (or two) writes
+the whole batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import NamedTuple
+
+import neo4j
+
+from graphsvc.errors import UnknownReference
+from graphsvc.model import Activity, Community, Interaction, Membership, Participation, Person
+from graphsvc.store import ErasureReport
+from graphsvc.stores.neo4j_records import (
+    activity_row,
+    community_row,
+    interaction_row,
+    membership_row,
+    participation_row,
+    person_row,
+)
+from graphsvc.stores.neo4j_schema import query
+
+_PEOPLE = "missing_people"
+_COMMUNITIES = "missing_communities"
+_ACTIVITIES = "missing_activities"
+
+
+class Reference(NamedTuple):
+    """Record ``record_id``'s ``field`` names ``target_id``, looked up by ``lookup``."""
+
+    record_id: str
+    field: str
+    lookup: str
+    target_id: str
+
+
+def check_references(
+    tx: neo4j.ManagedTransaction,
+    entity: str,
+    references: Iterable[Reference],
+    known: frozenset[str] = frozenset(),
+    stored: Mapping[str, Collection[str]] | None = None,
+) -> None:
+    """Raise :class:`UnknownReference` for the first reference the store lacks.
+
+    ``known`` holds ids arriving in the same batch (only for ``missing_communities``);
+    ``stored`` maps a lookup to the ids already found by the caller in this transaction
+    (that lookup then needs no query).
+    """
+    references = list(references)
+    stored = stored or {}
+    wanted: dict[str, set[str]] = {}
+    missing: set[tuple[str, str]] = set()
+    for ref in references:
+        if ref.lookup in stored:
+            if ref.target_id not in stored[ref.lookup]:
+                missing.add((ref.lookup, ref.target_id))
+        elif not (ref.lookup == _COMMUNITIES and ref.target_id in known):
+            wanted.setdefault(ref.lookup, set()).add(ref.target_id)
+    for lookup, ids in wanted.items():
+        result = tx.run(query(lookup), ids=sorted(ids))
+        missing.update((lookup, record["id"]) for record in result)
+    if not missing:
+        return
+    for ref in references:
+        if (ref.lookup, ref.target_id) in missing:
+            raise UnknownReference(entity, ref.record_id, ref.field, ref.target_id)
+
+
+def write_people(tx: neo4j.ManagedTransaction, rows: Sequence[Person]) -> None:
+    tx.run(query("upsert_people"), rows=[person_row(p) for p in rows]).consume()
+
+
+def write_communities(tx: neo4j.ManagedTransaction, rows: Sequence[Community]) -> None:
+    check_references(
+        tx,
+        "community",
+        (Reference(c.id, "parent_id", _COMMUNITIES, c.parent_id) for c in rows if c.parent_id),
+        known=frozenset(c.id for c in rows),
+    )
+    data = [community_row(c) for c in rows]
+    tx.run(query("upsert_communities"), rows=data).consume()
+    tx.run(query("set_community_parents"), rows=data).consume()
+
+
+def write_memberships(tx: neo4j.ManagedTransaction, rows: Sequence[Membership]) -> None:
+    def references() -> Iterable[Reference]:
+        for m in rows:
+            record_id = f"{m.person_id}→{m.community_id}"
+            yield Reference(record_id, "person_id", _PEOPLE, m.person_id)
+            yield Reference(record_id, "community_id", _COMMUNITIES, m.community_id)
+
+    check_references(tx, "membership", references())
+    tx.run(query("upsert_memberships"), rows=[membership_row(m) for m in rows]).consume()
+
+
+def write_interactions(tx: neo4j.ManagedTransaction, rows: Sequence[Interaction]) -> None:
+    """Upsert interactions by id; the last of duplicate ids in a batch wins.
+
+    Stored ids are classified first: unchanged rows are skipped (an idempotent rerun only
+    reads), changed rows are updated in place, and rows whose endpoints moved are deleted
+    and created again between the new endpoints.
+    """
+    latest = list({i.id: i for i in rows}.values())
+
+    def references() -> Iterable[Reference]:
+        for i in latest:
+            yield Reference(i.id, "source_id", _PEOPLE, i.source_id)
+            yield Reference(i.id, "target_id", _PEOPLE, i.target_id)
+            if i.community_id is not None:
+                yield Reference(i.id, "community_id", _COMMUNITIES, i.community_id)
+
+    people = locate_people(tx, {i.source_id for i in latest} | {i.target_id for i in latest})
+    check_references(tx, "interaction", references(), stored={_PEOPLE: people})
+    data = [interaction_row(i) for i in latest]
+    stored = tx.run(query("classify_interactions"), rows=data).single(strict=True)
+    moved, changed = set(stored["moved"]), set(stored["changed"])
+    existing = moved | changed | set(stored["unchanged"])
+    if moved:
+        tx.run(query("delete_interactions_by_id"), ids=sorted(moved)).consume()
+    if changed:
+        updates = [row for row in data if row["id"] in changed]
+        tx.run(query("update_interactions"), rows=updates).consume()
+    creates = [row for row in data if row["id"] in moved or row["id"] not in existing]
+    if creates:
+        for row in creates:
+            row["source_element"] = people[row["source_id"]]
+            row["target_element"] = people[row["target_id"]]
+        tx.run(query("create_interactions"), rows=creates).consume()
+
+
+def locate_people(tx: neo4j.ManagedTransaction, person_ids: Iterable[str]) -> dict[str, str]:
+    """Person id → element id (valid in this transaction) of those ``person_ids`` stored."""
+    record = tx.run(query("locate_people"), ids=sorted(person_ids)).single(strict=True)
+    return {person_id: element for person_id, element in record["pairs"] if element is not None}
+
+
+def write_activities(tx: neo4j.ManagedTransaction, rows: Sequence[Activity]) -> None:
+    check_references(
+        tx,
+        "activity",
+        (
+            Reference(a.id, "community_id", _COMMUNITIES, a.community_id)
+            for a in rows
+            if a.community_id is not None
+        ),
+    )
+    tx.run(query("upsert_activities"), rows=[activity_row(a) for a in rows]).consume()
+
+
+def write_participations(tx: neo4j.ManagedTransaction, rows: Sequence[Participation]) -> None:
+    def references() -> Iterable[Reference]:
+        for p in rows:
+            record_id = f"{p.activity_id}←{p.person_id}"
+            yield Reference(record_id, "activity_id", _ACTIVITIES, p.activity_id)
+            yield Reference(record_id, "person_id", _PEOPLE, p.person_id)
+
+    check_references(tx, "participation", references())
+    tx.run(query("upsert_participations"), rows=[participation_row(p) for p in rows]).consume()
+
+
+def erase_person(tx: neo4j.ManagedTransaction, person_id: str) -> ErasureReport:
+    """Delete the person, their relationships and feedback naming them; count each kind."""
+    counted = tx.run(query("erasure_counts"), id=person_id).single()
+    feedback = tx.run(query("delete_feedback_naming"), id=person_id).single(strict=True)
+    people = tx.run(query("delete_person"), id=person_id).single(strict=True)
+    if counted is None:
+        return ErasureReport(feedback=int(feedback["deleted"]))
+    return ErasureReport(
+        people=int(people["deleted"]),
+        memberships=int(counted["memberships"]),
+        interactions=int(counted["interactions"]),
+        participations=int(counted["participations"]),
+        feedback=int(feedback["deleted"]),
+    )

@@ -1,0 +1,289 @@
+"""Streaming readers of the interchange format: a CSV folder or one NDJSON file.
+
+:func:`open_dataset` checks what can be checked per file before anything is written —
+encoding (UTF-8 with or without BOM), non-empty, header columns — and raises one
+:class:`~graphsvc.errors.InputError` naming the file when a file cannot be read at all.
+Rows are then streamed (never a whole file in memory) as ``(line, values)`` pairs, where
+``line`` is the physical line the record starts on (the header is line 1) and ``values``
+is either the cells by column name or the :class:`~graphsvc.errors.ValidationError` that
+makes the row unreadable (e.g. too many fields).
+
+An NDJSON file is split once into per-type spool files in a temporary folder so that its
+records can be loaded in dependency order whatever order the file lists them in.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from graphsvc.errors import InputError, ValidationError
+from graphsvc.interchange import ENTITY_OF_TYPE, SPECS, check_header
+
+RowValues = Mapping[str, object] | ValidationError
+Row = tuple[int, RowValues]
+NDJSON_SUFFIXES = (".ndjson", ".jsonl")
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class CsvSource:
+    """One interchange CSV file; :meth:`rows` may be called again for a second pass."""
+
+    entity: str
+    path: Path
+
+    @property
+    def label(self) -> str:
+        return self.path.name
+
+    def rows(self) -> Iterator[Row]:
+        with _open_text(self.path) as handle:
+            reader = csv.reader(handle)
+            header = [name.strip() for name in _header(reader, self.label)]
+            while True:
+                line = reader.line_num + 1
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    raise InputError(self.label, f"malformed CSV: {exc}", line=line) from None
+                if any(cell.strip() for cell in cells):  # blank lines and ",,," rows are skipped
+                    yield line, _row_values(header, cells)
+
+
+def _row_values(header: list[str], cells: list[str]) -> RowValues:
+    if len(cells) > len(header):
+        return ValidationError(
+            "(row)", f"{len(cells)} fields but the header has {len(header)} columns"
+        )
+    return dict(zip(header, cells, strict=False))
+
+
+def _header(reader: Iterator[list[str]], label: str) -> list[str]:
+    for cells in reader:
+        if cells:
+            return cells
+    raise InputError(label, "empty file (expected a header row)")
+
+
+@dataclass(frozen=True, slots=True)
+class SpoolSource:
+    """The records of one ``type`` of an NDJSON file, spooled as ``line<TAB>json``."""
+
+    entity: str
+    label: str
+    spool: Path
+
+    def rows(self) -> Iterator[Row]:
+        with self.spool.open(encoding="utf-8") as handle:
+            for text in handle:
+                line, _, payload = text.partition("\t")
+                obj = json.loads(payload)
+                obj.pop("type", None)
+                yield int(line), obj
+
+
+Source = CsvSource | SpoolSource
+
+
+@dataclass(slots=True)
+class Unit:
+    """What ``--strict`` accepts or rejects as a whole: one CSV file, or a whole NDJSON file.
+
+    ``problems`` are row messages found while splitting (bad JSON, unknown ``type``).
+    """
+
+    label: str
+    sources: list[Source]
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Dataset:
+    """An opened dataset: units in dependency order, files ignored, and temp files to remove."""
+
+    path: Path
+    units: list[Unit]
+    ignored: list[str] = field(default_factory=list)
+    _tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> Dataset:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_dataset(path: Path) -> Dataset:
+    """Open a folder of interchange CSVs, one such CSV, or one NDJSON file.
+
+    Raises :class:`~graphsvc.errors.InputError` when the path holds no interchange file or
+    a file is not UTF-8, empty, or has a bad header (every such problem is named).
+    """
+    if not path.exists():
+        raise InputError(str(path), "no such file or folder")
+    if path.is_file() and path.suffix.lower() in NDJSON_SUFFIXES:
+        return _open_ndjson(path)
+    if path.is_file():
+        entity = _entity_of_csv(path)
+        return Dataset(path, [_csv_unit(entity, path)])
+    return _open_folder(path)
+
+
+def _entity_of_csv(path: Path) -> str:
+    for entity, spec in SPECS.items():
+        if path.name == spec.filename:
+            return entity
+    expected = ", ".join(spec.filename for spec in SPECS.values())
+    raise InputError(path.name, f"not an interchange file (expected one of {expected} or .ndjson)")
+
+
+def _open_folder(folder: Path) -> Dataset:
+    names = {spec.filename: entity for entity, spec in SPECS.items()}
+    present = {p.name: p for p in folder.iterdir() if p.is_file()}
+    units: list[Unit] = []
+    problems: list[InputError] = []
+    for filename, entity in names.items():
+        if filename in present:
+            try:
+                units.append(_csv_unit(entity, present[filename]))
+            except InputError as exc:
+                problems.append(exc)
+    _raise_all(problems)
+    if not units:
+        expected = ", ".join(names)
+        raise InputError(str(folder), f"no interchange files found (expected any of {expected})")
+    ignored = sorted(n for n in present if n.endswith(".csv") and n not in names)
+    return Dataset(folder, units, ignored)
+
+
+def _raise_all(problems: list[InputError]) -> None:
+    """Raise the first problem, with the others appended to its reason (one line)."""
+    if not problems:
+        return
+    first, rest = problems[0], problems[1:]
+    reason = first.reason
+    if rest:
+        reason += "; also " + "; ".join(str(p) for p in rest)
+    raise InputError(first.file, reason, line=first.line, field=first.field)
+
+
+def _csv_unit(entity: str, path: Path) -> Unit:
+    check_utf8(path)
+    with _open_text(path) as handle:
+        header = _header(csv.reader(handle), path.name)
+    problems = check_header(entity, header)
+    if problems:
+        _raise_all([InputError(path.name, reason, line=1, field=name) for name, reason in problems])
+    return Unit(path.name, [CsvSource(entity, path)])
+
+
+def check_utf8(path: Path) -> None:
+    """Raise :class:`InputError` naming the file and line when it is not UTF-8 text."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines_before = 0
+    with path.open("rb") as handle:
+        first = True
+        while chunk := handle.read(_CHUNK):
+            if first and chunk[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+                raise InputError(path.name, "UTF-16 text is not supported; save the file as UTF-8")
+            first = False
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line = lines_before + chunk.count(b"\n", 0, exc.start) + 1
+                bad = chunk[exc.start : exc.start + 1].hex()
+                raise InputError(
+                    path.name,
+                    f"not UTF-8 text (byte 0x{bad}); save the file as UTF-8",
+                    line=line,
+                ) from None
+            lines_before += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise InputError(path.name, "not UTF-8 text (truncated character at the end)") from None
+
+
+def _open_text(path: Path) -> IO[str]:
+    return path.open(encoding="utf-8-sig", newline="")
+
+
+# --- NDJSON ------------------------------------------------------------------------------
+
+
+def _open_ndjson(path: Path) -> Dataset:
+    check_utf8(path)
+    tmp = tempfile.TemporaryDirectory(prefix="graphsvc-import-")
+    try:
+        unit = _spool_ndjson(path, Path(tmp.name))
+    except BaseException:
+        tmp.cleanup()
+        raise
+    return Dataset(path, [unit], _tmp=tmp)
+
+
+def _spool_ndjson(path: Path, folder: Path) -> Unit:
+    spools: dict[str, IO[str]] = {}
+    problems: list[str] = []
+    label = path.name
+    saw_content = False
+    try:
+        with _open_text(path) as handle:
+            for line, text in enumerate(handle, start=1):
+                if not text.strip():
+                    continue
+                saw_content = True
+                entity, reason = _classify(text)
+                if reason is not None:
+                    problems.append(f"{label}:{line}: {reason}")
+                    continue
+                assert entity is not None
+                if entity not in spools:
+                    spools[entity] = (folder / f"{entity}.spool").open("w", encoding="utf-8")
+                spools[entity].write(f"{line}\t{text.strip()}\n")
+    finally:
+        for spool in spools.values():
+            spool.close()
+    if not saw_content:
+        raise InputError(label, "empty file (expected one JSON object per line)")
+    sources: list[Source] = [
+        SpoolSource(entity, label, folder / f"{entity}.spool")
+        for entity in SPECS
+        if entity in spools
+    ]
+    return Unit(label, sources, problems)
+
+
+def _classify(text: str) -> tuple[str | None, str | None]:
+    """``(entity, None)`` for a usable NDJSON line, else ``(None, "field: reason")``."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, f"(json): not valid JSON: {exc.msg} (column {exc.colno})"
+    if not isinstance(obj, dict):
+        return None, "(json): not a JSON object"
+    kind = obj.get("type")
+    if kind not in ENTITY_OF_TYPE:
+        known = ", ".join(ENTITY_OF_TYPE)
+        return None, f"type: {'missing' if kind is None else repr(kind)}, expected one of {known}"
+    return ENTITY_OF_TYPE[kind], None
