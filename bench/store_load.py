@@ -4,8 +4,9 @@
 
 For each store (a fresh SQLite file; the Neo4j test server when ``GRAPHSVC_TEST_NEO4J_URI``
 is set — it is CLEARED first) a child process generates the world (deterministic for the
-seed), loads it entity by entity through the store's batch upserts (``GRAPHSVC_BATCH_SIZE``
-rows per transaction, default 5000) and reports rows/s (store time only) and its peak RSS.
+seed), loads it entity by entity through the loader path, ``graphsvc.batching.write_all``
+(``GRAPHSVC_BATCH_SIZE`` rows per transaction, default 5000, up to ``store.write_workers``
+transactions in flight), and reports rows/s (store time only) and its peak RSS.
 In the same run it compares, on a ``--sample`` of fresh interactions, batched upserts
 against one transaction per row (the baseline) and prints the ratio.
 
@@ -28,6 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from graphsvc.batching import write_all
 from graphsvc.config import Settings
 from graphsvc.demo import generate
 from graphsvc.model import ENTITIES
@@ -41,16 +43,20 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed_batches(store: GraphStore, entity: str, rows: Sequence[Any], batch: int) -> float:
-    """Seconds spent in ``store.upsert_<entity>`` writing ``rows`` in batches."""
+def timed_load(store: GraphStore, entity: str, rows: Sequence[Any], batch: int) -> float:
+    """Seconds the loader path (graphsvc.batching.write_all) takes to write ``rows``."""
+    began = time.perf_counter()
+    write_all(store, entity, rows, batch)
+    return time.perf_counter() - began
+
+
+def timed_per_row(store: GraphStore, entity: str, rows: Sequence[Any]) -> float:
+    """Seconds for the baseline: one transaction per row, one after another."""
     upsert = getattr(store, f"upsert_{entity}")
-    spent = 0.0
-    for offset in range(0, len(rows), batch):
-        chunk = rows[offset : offset + batch]
-        began = time.perf_counter()
-        upsert(chunk)
-        spent += time.perf_counter() - began
-    return spent
+    began = time.perf_counter()
+    for row in rows:
+        upsert([row])
+    return time.perf_counter() - began
 
 
 def run_child(
@@ -73,9 +79,10 @@ def run_child(
     loads = {}
     for entity in ENTITIES:
         rows = getattr(world, entity)
-        seconds = timed_batches(store, entity, rows, settings.batch_size)
+        seconds = timed_load(store, entity, rows, settings.batch_size)
         loads[entity] = {"rows": len(rows), "seconds": seconds, "rows_per_s": len(rows) / seconds}
     figures["load"] = loads
+    figures["write_workers"] = store.write_workers
     figures["counts"] = store.counts()
     figures["batched_vs_per_row"] = compare_batching(
         store, world.interactions[:sample], settings.batch_size, PER_ROW_CAP[backend]
@@ -91,8 +98,8 @@ def compare_batching(
     """Fresh copies of ``sample`` (new ids) loaded batched, then one transaction per row."""
     batched_rows = [replace(row, id=f"{row.id}~b") for row in sample]
     per_row_rows = [replace(row, id=f"{row.id}~r") for row in sample[:per_row_cap]]
-    batched_s = timed_batches(store, "interactions", batched_rows, batch)
-    per_row_s = timed_batches(store, "interactions", per_row_rows, 1)
+    batched_s = timed_load(store, "interactions", batched_rows, batch)
+    per_row_s = timed_per_row(store, "interactions", per_row_rows)
     batched_rate = len(batched_rows) / batched_s
     per_row_rate = len(per_row_rows) / per_row_s
     return {

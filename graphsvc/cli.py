@@ -34,6 +34,7 @@ from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 from graphsvc import __version__
+from graphsvc.batching import write_all
 from graphsvc.config import Settings, load_settings
 from graphsvc.errors import GraphsvcError
 from graphsvc.interchange import SPECS, Record, sorted_records, write_csv_folder
@@ -179,18 +180,16 @@ def _sorted_source(rows: list[Record]) -> Callable[[], Any]:
 
 
 def _load_records(store: GraphStore, records: dict[str, list[Record]], ctx: CommandContext) -> None:
-    """Upsert in dependency order, ``batch_size`` rows per transaction."""
-    size = ctx.settings.batch_size
+    """Upsert in dependency order, ``batch_size`` rows per transaction (graphsvc.batching)."""
     total = sum(len(rows) for rows in records.values())
     done = 0
     with ctx.progress("loading") as progress:
         for entity in SPECS:
-            upsert = getattr(store, f"upsert_{entity}")
-            rows = records[entity]
-            for start in range(0, len(rows), size):
-                upsert(rows[start : start + size])
-                done += len(rows[start : start + size])
-                progress.update(done, total, label=f"loading {entity}")
+
+            def report(rows_done: int, entity: str = entity, before: int = done) -> None:
+                progress.update(before + rows_done, total, label=f"loading {entity}")
+
+            done += write_all(store, entity, records[entity], ctx.settings.batch_size, report)
 
 
 def _default_truth_path(store_uri: str) -> Path:

@@ -16,69 +16,39 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from graphsvc.errors import ValidationError
-
-
-class CommunityKind(StrEnum):
-    COP = "cop"
-    DEPARTMENT = "department"
-    ORGANISATION = "organisation"
-    SECTOR = "sector"
-    REGION = "region"
-    TEAM = "team"
-    OTHER = "other"
-
-
-class MembershipRole(StrEnum):
-    MEMBER = "member"
-    MODERATOR = "moderator"
-    CHAMPION = "champion"
-    EXPERT = "expert"
-    MENTOR = "mentor"
-    MENTEE = "mentee"
-
-
-class InteractionKind(StrEnum):
-    COLLABORATION = "collaboration"
-    KNOWLEDGE_EXCHANGE = "knowledge_exchange"
-    MENTORING = "mentoring"
-    COMMUNICATION = "communication"
-    CO_ATTENDANCE = "co_attendance"
-    OTHER = "other"
-
-
-#: Interaction kinds that are directed unless a record says otherwise (DESIGN.md §3).
-DIRECTED_BY_DEFAULT = frozenset(
-    {InteractionKind.KNOWLEDGE_EXCHANGE, InteractionKind.MENTORING, InteractionKind.COMMUNICATION}
+from graphsvc.vocabulary import (
+    DIRECTED_BY_DEFAULT,
+    ActivityKind,
+    CommunityKind,
+    FeedbackVerdict,
+    ImportStatus,
+    InteractionKind,
+    MembershipRole,
+    ParticipationRole,
 )
 
-
-class ActivityKind(StrEnum):
-    WORKSHOP = "workshop"
-    SEMINAR = "seminar"
-    PROJECT = "project"
-    PILOT = "pilot"
-    MEETING = "meeting"
-    TRAINING = "training"
-    OTHER = "other"
-
-
-class ParticipationRole(StrEnum):
-    ORGANISER = "organiser"
-    SPEAKER = "speaker"
-    PARTICIPANT = "participant"
-
-
-class FeedbackVerdict(StrEnum):
-    ACCEPTED = "accepted"
-    DISMISSED = "dismissed"
-    CONNECTED = "connected"
-
-
-class ImportStatus(StrEnum):
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    PARTIAL = "partial"
-    FAILED = "failed"
+#: The vocabulary lives in graphsvc.vocabulary and is re-exported here with the entities.
+__all__ = [
+    "Activity",
+    "ActivityKind",
+    "Community",
+    "CommunityKind",
+    "DIRECTED_BY_DEFAULT",
+    "ENTITIES",
+    "Feedback",
+    "FeedbackVerdict",
+    "ImportRun",
+    "ImportStatus",
+    "Interaction",
+    "InteractionArrays",
+    "InteractionKind",
+    "Membership",
+    "MembershipRole",
+    "Participation",
+    "ParticipationRole",
+    "Person",
+    "interaction_id",
+]
 
 
 # --- validation helpers -------------------------------------------------------------------

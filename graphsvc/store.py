@@ -88,6 +88,8 @@ class GraphStore(Protocol):
 
     #: the store's location with any password redacted (safe to print)
     location: str
+    #: batch transactions a loader may keep in flight at once (graphsvc.batching)
+    write_workers: int
 
     # -- batch upserts (one transaction each; return the number of rows given) --
     def upsert_people(self, rows: Sequence[Person]) -> int: ...

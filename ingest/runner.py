@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from graphsvc.batching import BatchWriter, Outcome
 from graphsvc.config import Settings
 from graphsvc.errors import GraphsvcError, UnknownReference, ValidationError
 from graphsvc.interchange import SPECS, FileSpec, Record, RecordKey, parse_record, record_key
@@ -110,7 +111,9 @@ class ImportResult:
         return self.run.status == ImportStatus.SUCCEEDED
 
 
-Sink = Callable[[str, Sequence[Record]], None]
+Sink = Callable[[Source, list[tuple[int, Record]]], None]
+#: a batch in flight: (file label, entity, first line, last line)
+BatchTag = tuple[str, str, int, int]
 
 
 class Loader:
@@ -127,6 +130,7 @@ class Loader:
         self.errors = ErrorLog()
         self.counts: dict[str, int] = {}
         self.rejected: list[str] = []
+        self.writer = BatchWriter[BatchTag](store)
 
     def load(self, dataset: Dataset) -> None:
         for unit in dataset.units:
@@ -157,9 +161,24 @@ class Loader:
         for source in unit.sources:
             self._process(source, self.state, self._write)
 
-    def _write(self, entity: str, batch: Sequence[Record]) -> None:
-        getattr(self.store, f"upsert_{entity}")(batch)
-        self.counts[entity] = self.counts.get(entity, 0) + len(batch)
+    def _write(self, source: Source, batch: list[tuple[int, Record]]) -> None:
+        """Hand the batch to the writer (it may still be in flight when this returns)."""
+        tag = (source.label, source.entity, batch[0][0], batch[-1][0])
+        self._settle(self.writer.submit(source.entity, [record for _line, record in batch], tag))
+
+    def _settle(self, outcomes: list[Outcome[BatchTag]]) -> None:
+        """Count committed batches; quarantine a batch the store refused for a reference."""
+        for (label, entity, first, last), size, error in outcomes:
+            if isinstance(error, UnknownReference):
+                self.errors.add(f"{label}:{first}-{last}: batch not loaded: {error}")
+                self.errors.bad_rows += size - 1
+            elif error is not None:
+                self.writer.close()
+                raise error
+            else:
+                self.counts[entity] = self.counts.get(entity, 0) + size
+            if self.progress is not None:
+                self.progress(label, self.counts.get(entity, 0))
 
     def _process(self, source: Source, state: RunState, sink: Sink | None) -> None:
         spec = SPECS[source.entity]
@@ -180,6 +199,8 @@ class Loader:
         self._flush(source, batch, sink)
         if waiting:
             self._resolve_parents(source, waiting, state, sink)
+        if sink is not None:  # the next entity may refer to these: let them commit first
+            self._settle(self.writer.drain())
 
     def _validate(
         self, label: str, spec: FileSpec, line: int, values: RowValues, state: RunState
@@ -197,17 +218,9 @@ class Loader:
     def _flush(self, source: Source, batch: list[tuple[int, Record]], sink: Sink | None) -> None:
         if not batch:
             return
-        size = len(batch)
         if sink is not None:
-            try:
-                sink(source.entity, [record for _line, record in batch])
-            except UnknownReference as exc:
-                first, last = batch[0][0], batch[-1][0]
-                self.errors.add(f"{source.label}:{first}-{last}: batch not loaded: {exc}")
-                self.errors.bad_rows += size - 1
+            sink(source, batch)
         batch.clear()
-        if self.progress is not None and sink is not None:
-            self.progress(source.label, self.counts.get(source.entity, 0))
 
     def _resolve_parents(
         self,
@@ -219,6 +232,8 @@ class Loader:
         """Accept communities whose parent appeared later in the file, parents first."""
         spec = SPECS["communities"]
         while waiting:
+            if sink is not None:  # parents written in the previous round must commit first
+                self._settle(self.writer.drain())
             ready = [(line, c) for line, c in waiting if _parent_known(c, state)]
             if not ready:
                 break
@@ -291,6 +306,8 @@ def run_import(
         with contextlib.suppress(GraphsvcError):
             _record(store, run_id, str(path), started, loader, ImportStatus.FAILED)
         raise
+    finally:
+        loader.writer.close()
     status = _status(loader.errors, loader.counts)
     run = _record(store, run_id, str(path), started, loader, status)
     return ImportResult(run, loader.errors.bad_rows, tuple(loader.rejected), ignored)

@@ -70,6 +70,8 @@ class Neo4jStore:
         self._driver = driver
         self._target = target
         self.location = target.location
+        # Two batches in flight keep both cores of a small server busy (bench/store_load.py).
+        self.write_workers = 2
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Neo4jStore:
@@ -316,11 +318,13 @@ class Neo4jStore:
         return {key: int(record[key]) for key in COUNT_KEYS}
 
     def clear(self) -> None:
-        """Delete every record in batches of 10,000 nodes (schema stays)."""
+        """Delete every record (schema stays): relationships, then nodes, in batches of
+        10,000 so that memory stays bounded however large the graph."""
         with (
             translated_errors(self._target),
             self._driver.session(**session_config(self._target, read=False)) as session,
         ):
+            session.run(query("clear_relationships")).consume()
             session.run(query("clear_all")).consume()
 
     def close(self) -> None:

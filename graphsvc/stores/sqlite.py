@@ -65,6 +65,7 @@ class SQLiteStore:
 
     def __init__(self, path: Path, location: str) -> None:
         self.location = location
+        self.write_workers = 1  # one writer: batches queue behind each other anyway
         self.path = path
         self._db = SQLiteDatabase(path, location)
 

@@ -38,3 +38,19 @@ def test_csv_and_ndjson_round_trip_through_the_store(tmp_path: Path, store: Grap
     assert {k: after[k] for k in SPECS} == {k: before[k] for k in SPECS}
     export_store(store, tmp_path / "again.ndjson")
     assert (tmp_path / "again.ndjson").read_bytes() == (tmp_path / "all.ndjson").read_bytes()
+
+
+def test_export_from_one_backend_imports_identically_into_the_other(
+    tmp_path: Path, sqlite_store: GraphStore, neo4j_store: GraphStore
+) -> None:
+    """The issue's acceptance check: SQLite → files → Neo4j → files, and back again."""
+    settings = Settings(batch_size=400)
+    assert run_import(sqlite_store, canonical_folder(tmp_path / "source"), settings).ok
+    export_store(sqlite_store, tmp_path / "from_sqlite")
+    assert run_import(neo4j_store, tmp_path / "from_sqlite", settings).ok
+    export_store(neo4j_store, tmp_path / "from_neo4j")
+    entities = list(SPECS)
+    assert {k: neo4j_store.counts()[k] for k in entities} == {
+        k: sqlite_store.counts()[k] for k in entities
+    }
+    assert folder_bytes(tmp_path / "from_neo4j") == folder_bytes(tmp_path / "from_sqlite")

@@ -1,0 +1,127 @@
+"""Batch writing with up to ``store.write_workers`` transactions in flight.
+
+Each batch is still one store transaction (``upsert_<entity>``). A server store (Neo4j)
+spends most of a batch's time in its own CPU — planning, creating relationships,
+updating indexes, committing — so two batches in flight use both cores of a small
+machine; an embedded store with one writer (SQLite) writes one batch at a time.
+
+Callers keep dependency order by draining between entities: every batch of people has
+committed before the first membership batch starts.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+from graphsvc.store import GraphStore
+
+Tag = TypeVar("Tag")
+#: (tag given to submit, rows written, the exception the batch raised or None)
+Outcome = tuple[Tag, int, BaseException | None]
+
+
+class BatchWriter(Generic[Tag]):
+    """Submit batches (each tagged by the caller); collect outcomes in submission order.
+
+    An outcome is ``(tag, rows, error)``: ``error`` is None when the batch committed,
+    else the exception its transaction raised (nothing of that batch was written).
+    """
+
+    def __init__(self, store: GraphStore, workers: int | None = None) -> None:
+        self._store = store
+        self._workers = max(1, workers if workers is not None else store.write_workers)
+        self._pool = ThreadPoolExecutor(self._workers) if self._workers > 1 else None
+        self._pending: deque[tuple[Tag, int, Future[int]]] = deque()
+
+    def submit(self, entity: str, rows: Sequence[Any], tag: Tag) -> list[Outcome[Tag]]:
+        """Start writing ``rows``; return the outcomes of batches finished meanwhile.
+
+        Blocks while ``workers`` batches are already in flight.
+        """
+        upsert: Callable[[Sequence[Any]], int] = getattr(self._store, f"upsert_{entity}")
+        if self._pool is None:
+            return [_run_now(upsert, rows, tag)]
+        finished = []
+        while len(self._pending) >= self._workers:
+            finished.append(self._collect_oldest())
+        self._pending.append((tag, len(rows), self._pool.submit(upsert, list(rows))))
+        return finished
+
+    def drain(self) -> list[Outcome[Tag]]:
+        """Wait for every batch in flight; their outcomes in submission order."""
+        return [self._collect_oldest() for _ in range(len(self._pending))]
+
+    def close(self) -> None:
+        self.drain()
+        if self._pool is not None:
+            self._pool.shutdown()
+
+    def __enter__(self) -> BatchWriter[Tag]:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _collect_oldest(self) -> Outcome[Tag]:
+        tag, size, future = self._pending.popleft()
+        error = future.exception()
+        return (tag, size, error)
+
+
+def _run_now(upsert: Callable[[Sequence[Any]], int], rows: Sequence[Any], tag: Tag) -> Outcome[Tag]:
+    try:
+        upsert(rows)
+    except Exception as exc:  # noqa: BLE001 - handed to the caller as the batch's outcome
+        return (tag, len(rows), exc)
+    return (tag, len(rows), None)
+
+
+def write_all(
+    store: GraphStore,
+    entity: str,
+    rows: Sequence[Any],
+    batch_size: int,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Upsert ``rows`` in batches of ``batch_size``, concurrently where the store allows.
+
+    Raises the first batch's error after every batch in flight has finished; returns the
+    number of rows written. ``on_progress(rows_done)`` is called as batches commit.
+    """
+    done = 0
+    first_error: BaseException | None = None
+    with BatchWriter[int](store) as writer:
+        for start in range(0, len(rows), batch_size):
+            outcomes = writer.submit(entity, rows[start : start + batch_size], start)
+            done, first_error = _account(outcomes, done, first_error, on_progress)
+            if first_error is not None:
+                break
+        done, first_error = _account(writer.drain(), done, first_error, on_progress)
+    if first_error is not None:
+        raise first_error
+    return done
+
+
+def _account(
+    outcomes: list[Outcome[int]],
+    done: int,
+    first_error: BaseException | None,
+    on_progress: Callable[[int], None] | None,
+) -> tuple[int, BaseException | None]:
+    for _tag, size, error in outcomes:
+        if error is None:
+            done += size
+            if on_progress is not None:
+                on_progress(done)
+        elif first_error is None:
+            first_error = error
+    return done, first_error
