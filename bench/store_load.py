@@ -5,8 +5,9 @@
 For each store (a fresh SQLite file; the Neo4j test server when ``GRAPHSVC_TEST_NEO4J_URI``
 is set — it is CLEARED first) a child process generates the world (deterministic for the
 seed), loads it entity by entity through the loader path, ``graphsvc.batching.write_all``
-(``GRAPHSVC_BATCH_SIZE`` rows per transaction, default 5000, up to ``store.write_workers``
-transactions in flight), and reports rows/s (store time only) and its peak RSS.
+(``GRAPHSVC_BATCH_SIZE`` rows per transaction, default 5000, up to
+``store.write_workers_for(entity)`` transactions in flight), and reports rows/s (store time
+only) and its peak RSS.
 In the same run it compares, on a ``--sample`` of fresh interactions, batched upserts
 against one transaction per row (the baseline) and prints the ratio.
 
@@ -82,7 +83,7 @@ def run_child(
         seconds = timed_load(store, entity, rows, settings.batch_size)
         loads[entity] = {"rows": len(rows), "seconds": seconds, "rows_per_s": len(rows) / seconds}
     figures["load"] = loads
-    figures["write_workers"] = store.write_workers
+    figures["write_workers"] = {e: store.write_workers_for(e) for e in ENTITIES}
     figures["counts"] = store.counts()
     figures["batched_vs_per_row"] = compare_batching(
         store, world.interactions[:sample], settings.batch_size, PER_ROW_CAP[backend]

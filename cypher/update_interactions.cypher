@@ -1,5 +1,5 @@
 // Replace every property of stored interactions whose endpoints stay the same
-// ($rows: flat maps as for create_interactions).
+// ($rows: flat maps of interaction_row, with at as ISO 8601 text).
 UNWIND $rows AS row
 MATCH ()-[r:INTERACTED {id: row.id}]->()
 SET r = {

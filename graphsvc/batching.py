@@ -1,9 +1,13 @@
-"""Batch writing with up to ``store.write_workers`` transactions in flight.
+"""Batch writing with up to ``store.write_workers_for(entity)`` transactions in flight.
 
 Each batch is still one store transaction (``upsert_<entity>``). A server store (Neo4j)
 spends most of a batch's time in its own CPU — planning, creating relationships,
 updating indexes, committing — so two batches in flight use both cores of a small
 machine; an embedded store with one writer (SQLite) writes one batch at a time.
+
+Each entity has its own limit: Neo4j writes memberships
+one batch at a time, since their batches all lock the same few community nodes. A batch
+waits until fewer than its entity's limit are in flight, whatever their entity.
 
 Callers keep dependency order by draining between entities: every batch of people has
 committed before the first membership batch starts.
@@ -17,6 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
+from graphsvc.model import ENTITIES
 from graphsvc.store import GraphStore
 
 Tag = TypeVar("Tag")
@@ -29,24 +34,27 @@ class BatchWriter(Generic[Tag]):
 
     An outcome is ``(tag, rows, error)``: ``error`` is None when the batch committed,
     else the exception its transaction raised (nothing of that batch was written).
+    ``workers`` (when given) is the limit for every entity instead of the store's.
     """
 
     def __init__(self, store: GraphStore, workers: int | None = None) -> None:
         self._store = store
-        self._workers = max(1, workers if workers is not None else store.write_workers)
-        self._pool = ThreadPoolExecutor(self._workers) if self._workers > 1 else None
+        self._fixed = None if workers is None else max(1, workers)
+        pool_size = self._fixed or max(store.write_workers_for(entity) for entity in ENTITIES)
+        self._pool = ThreadPoolExecutor(pool_size) if pool_size > 1 else None
         self._pending: deque[tuple[Tag, int, Future[int]]] = deque()
 
     def submit(self, entity: str, rows: Sequence[Any], tag: Tag) -> list[Outcome[Tag]]:
         """Start writing ``rows``; return the outcomes of batches finished meanwhile.
 
-        Blocks while ``workers`` batches are already in flight.
+        Blocks while the entity's limit of batches (any entity's) is already in flight.
         """
         upsert: Callable[[Sequence[Any]], int] = getattr(self._store, f"upsert_{entity}")
         if self._pool is None:
             return [_run_now(upsert, rows, tag)]
+        limit = self._limit(entity)
         finished = []
-        while len(self._pending) >= self._workers:
+        while len(self._pending) >= limit:
             finished.append(self._collect_oldest())
         self._pending.append((tag, len(rows), self._pool.submit(upsert, list(rows))))
         return finished
@@ -70,6 +78,11 @@ class BatchWriter(Generic[Tag]):
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+    def _limit(self, entity: str) -> int:
+        if self._fixed is not None:
+            return self._fixed
+        return max(1, self._store.write_workers_for(entity))
 
     def _collect_oldest(self) -> Outcome[Tag]:
         tag, size, future = self._pending.popleft()

@@ -88,8 +88,15 @@ class GraphStore(Protocol):
 
     #: the store's location with any password redacted (safe to print)
     location: str
-    #: batch transactions a loader may keep in flight at once (graphsvc.batching)
-    write_workers: int
+
+    def write_workers_for(self, entity: str) -> int:
+        """Batches of ``entity`` (a ``upsert_<entity>`` name) worth keeping in flight at once.
+
+        At least 1; 1 where concurrent batches would only contend for the same locks (e.g.
+        memberships, which all touch the few community nodes) or the store has one writer.
+        Used by :mod:`graphsvc.batching`.
+        """
+        ...
 
     # -- batch upserts (one transaction each; return the number of rows given) --
     def upsert_people(self, rows: Sequence[Person]) -> int: ...

@@ -68,3 +68,12 @@ def test_write_all_raises_the_first_error_after_draining(store: GraphStore) -> N
         write_all(store, "interactions", rows, batch_size=10, on_progress=progress.append)
     assert store.counts()["interactions"] == 30
     assert progress == [10, 20, 30]
+
+
+def test_every_entity_has_a_positive_in_flight_limit(store: GraphStore) -> None:
+    from graphsvc.model import ENTITIES
+
+    limits = {entity: store.write_workers_for(entity) for entity in ENTITIES}
+    assert all(limit >= 1 for limit in limits.values())
+    # memberships all lock the same few community nodes: never concurrent
+    assert limits["memberships"] == 1

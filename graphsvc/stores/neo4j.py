@@ -59,6 +59,14 @@ from graphsvc.stores.neo4j_schema import ensure_schema, query
 P = ParamSpec("P")
 R = TypeVar("R")
 
+#: batches in flight for most entities: two keep both cores of a small server busy
+#: (bench/store_load.py; a third gained nothing)
+CONCURRENT_BATCHES = 2
+#: entities written one batch at a time: every membership batch MERGEs edges onto the same
+#: few community nodes, so a second batch in flight only waits for their locks or deadlocks
+#: (each retry then sleeps about a second) — measured slower than a single stream
+SINGLE_STREAM = frozenset({"communities", "memberships"})
+
 #: the lower bound of an unbounded window (keeps the ``at`` range-index seek in every query)
 _EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 
@@ -70,8 +78,10 @@ class Neo4jStore:
         self._driver = driver
         self._target = target
         self.location = target.location
-        # Two batches in flight keep both cores of a small server busy (bench/store_load.py).
-        self.write_workers = 2
+
+    def write_workers_for(self, entity: str) -> int:
+        """Batches of ``entity`` to keep in flight: 1 for the entities in ``SINGLE_STREAM``."""
+        return 1 if entity in SINGLE_STREAM else CONCURRENT_BATCHES
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Neo4jStore:

@@ -134,6 +134,22 @@ def interaction_row(interaction: Interaction) -> dict[str, Any]:
     }
 
 
+def interaction_values(interaction: Interaction) -> list[Any]:
+    """The row of ``create_interactions``: a list in its column order (cheaper than a map)."""
+    return [
+        interaction.id,
+        interaction.kind.value,
+        interaction.source_id,
+        interaction.target_id,
+        interaction.at.isoformat(),
+        interaction.weight,
+        interaction.directed,
+        interaction.topic,
+        interaction.community_id,
+        interaction.source_system,
+    ]
+
+
 def interaction_from(props: Props, source_id: str, target_id: str) -> Interaction:
     return Interaction(
         id=props["id"],

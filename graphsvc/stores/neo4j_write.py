@@ -3,12 +3,13 @@
 Each batch upsert first asks, in the same transaction, which referenced ids are missing;
 if any is, it raises :class:`UnknownReference` before writing, so the managed transaction
 rolls back and the batch writes nothing. Then one ``UNWIND $rows`` query (or two) writes
-the whole batch.
+the whole batch. Interactions (the bulk of a load) check their persons in the writing
+query itself and raise afterwards: the raise rolls back what that query created.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 import neo4j
@@ -20,6 +21,7 @@ from graphsvc.stores.neo4j_records import (
     activity_row,
     community_row,
     interaction_row,
+    interaction_values,
     membership_row,
     participation_row,
     person_row,
@@ -103,42 +105,61 @@ def write_memberships(tx: neo4j.ManagedTransaction, rows: Sequence[Membership]) 
 def write_interactions(tx: neo4j.ManagedTransaction, rows: Sequence[Interaction]) -> None:
     """Upsert interactions by id; the last of duplicate ids in a batch wins.
 
-    Stored ids are classified first: unchanged rows are skipped (an idempotent rerun only
+    One query creates every row whose id is new (a fresh load needs no other per-row
+    query) and reports the stored ids and the persons it did not find. A missing person or
+    community raises :class:`UnknownReference`, rolling back what the query created.
+    Stored rows are then classified: unchanged rows are skipped (an idempotent rerun only
     reads), changed rows are updated in place, and rows whose endpoints moved are deleted
     and created again between the new endpoints.
     """
     latest = list({i.id: i for i in rows}.values())
+    community_ids = {i.community_id for i in latest if i.community_id is not None}
+    absent_communities = _missing(tx, _COMMUNITIES, community_ids)
+    outcome = _create_new(tx, latest)
+    absent_people = set(outcome["missing"])
+    if absent_people or absent_communities:
+        person_ids = {i.source_id for i in latest} | {i.target_id for i in latest}
+        present = {
+            _PEOPLE: person_ids - absent_people,
+            _COMMUNITIES: community_ids - absent_communities,
+        }
+        check_references(tx, "interaction", _interaction_references(latest), stored=present)
+    if outcome["stored"]:
+        stored_ids = set(outcome["stored"])
+        _update_stored(tx, [i for i in latest if i.id in stored_ids])
 
-    def references() -> Iterable[Reference]:
-        for i in latest:
-            yield Reference(i.id, "source_id", _PEOPLE, i.source_id)
-            yield Reference(i.id, "target_id", _PEOPLE, i.target_id)
-            if i.community_id is not None:
-                yield Reference(i.id, "community_id", _COMMUNITIES, i.community_id)
 
-    people = locate_people(tx, {i.source_id for i in latest} | {i.target_id for i in latest})
-    check_references(tx, "interaction", references(), stored={_PEOPLE: people})
-    data = [interaction_row(i) for i in latest]
+def _interaction_references(rows: Iterable[Interaction]) -> Iterator[Reference]:
+    for i in rows:
+        yield Reference(i.id, "source_id", _PEOPLE, i.source_id)
+        yield Reference(i.id, "target_id", _PEOPLE, i.target_id)
+        if i.community_id is not None:
+            yield Reference(i.id, "community_id", _COMMUNITIES, i.community_id)
+
+
+def _missing(tx: neo4j.ManagedTransaction, lookup: str, ids: Collection[str]) -> set[str]:
+    """Those of ``ids`` the store lacks (``lookup`` names the ``missing_*`` query)."""
+    if not ids:
+        return set()
+    return {record["id"] for record in tx.run(query(lookup), ids=sorted(ids))}
+
+
+def _create_new(tx: neo4j.ManagedTransaction, rows: Sequence[Interaction]) -> neo4j.Record:
+    """Create the rows whose id is new; the record lists ``stored`` ids, ``missing`` persons."""
+    values = [interaction_values(i) for i in rows]
+    return tx.run(query("create_interactions"), rows=values).single(strict=True)
+
+
+def _update_stored(tx: neo4j.ManagedTransaction, rows: Sequence[Interaction]) -> None:
+    """Bring already stored interactions up to ``rows`` (skip, update or move each)."""
+    data = [interaction_row(i) for i in rows]
     stored = tx.run(query("classify_interactions"), rows=data).single(strict=True)
     moved, changed = set(stored["moved"]), set(stored["changed"])
-    existing = moved | changed | set(stored["unchanged"])
     if moved:
         tx.run(query("delete_interactions_by_id"), ids=sorted(moved)).consume()
+        _create_new(tx, [i for i in rows if i.id in moved])
     if changed:
-        updates = [row for row in data if row["id"] in changed]
-        tx.run(query("update_interactions"), rows=updates).consume()
-    creates = [row for row in data if row["id"] in moved or row["id"] not in existing]
-    if creates:
-        for row in creates:
-            row["source_element"] = people[row["source_id"]]
-            row["target_element"] = people[row["target_id"]]
-        tx.run(query("create_interactions"), rows=creates).consume()
-
-
-def locate_people(tx: neo4j.ManagedTransaction, person_ids: Iterable[str]) -> dict[str, str]:
-    """Person id → element id (valid in this transaction) of those ``person_ids`` stored."""
-    record = tx.run(query("locate_people"), ids=sorted(person_ids)).single(strict=True)
-    return {person_id: element for person_id, element in record["pairs"] if element is not None}
+        tx.run(query("update_interactions"), rows=[r for r in data if r["id"] in changed]).consume()
 
 
 def write_activities(tx: neo4j.ManagedTransaction, rows: Sequence[Activity]) -> None:

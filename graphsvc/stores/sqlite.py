@@ -65,9 +65,12 @@ class SQLiteStore:
 
     def __init__(self, path: Path, location: str) -> None:
         self.location = location
-        self.write_workers = 1  # one writer: batches queue behind each other anyway
         self.path = path
         self._db = SQLiteDatabase(path, location)
+
+    def write_workers_for(self, entity: str) -> int:
+        """One batch at a time for every entity (a single writer)."""
+        return 1
 
     @classmethod
     def from_uri(cls, uri: str) -> SQLiteStore:
