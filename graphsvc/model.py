@@ -35,6 +35,7 @@ __all__ = [
     "CommunityKind",
     "DIRECTED_BY_DEFAULT",
     "ENTITIES",
+    "REFERENCES",
     "Feedback",
     "FeedbackVerdict",
     "ImportRun",
@@ -216,6 +217,11 @@ class Membership:
     def key(self) -> tuple[str, str, str]:
         return (self.person_id, self.community_id, self.role.value)
 
+    @property
+    def label(self) -> str:
+        """``person→community``: how messages name this membership."""
+        return f"{self.person_id}→{self.community_id}"
+
     def active_at(self, moment: datetime) -> bool:
         """True when ``since ≤ moment < until`` (open ends are unbounded)."""
         return (self.since is None or self.since <= moment) and (
@@ -223,7 +229,7 @@ class Membership:
         )
 
     def __post_init__(self) -> None:
-        rid = f"{self.person_id}→{self.community_id}"
+        rid = self.label
         _require_id("membership", "person_id", self.person_id, rid)
         _require_id("membership", "community_id", self.community_id, rid)
         _set(self, "role", _enum("membership", rid, "role", MembershipRole, self.role))
@@ -334,8 +340,13 @@ class Participation:
     def key(self) -> tuple[str, str]:
         return (self.activity_id, self.person_id)
 
+    @property
+    def label(self) -> str:
+        """``activity←person``: how messages name this participation."""
+        return f"{self.activity_id}←{self.person_id}"
+
     def __post_init__(self) -> None:
-        rid = f"{self.activity_id}←{self.person_id}"
+        rid = self.label
         _require_id("participation", "activity_id", self.activity_id, rid)
         _require_id("participation", "person_id", self.person_id, rid)
         _set(self, "role", _enum("participation", rid, "role", ParticipationRole, self.role))
@@ -390,6 +401,21 @@ class ImportRun:
 
 #: Entity names in dependency order (a later entity may refer to an earlier one).
 ENTITIES = ("people", "communities", "memberships", "interactions", "activities", "participations")
+
+#: entity → its ``(field, referenced entity)`` pairs: the references every store checks on
+#: upsert and every import checks per row (an unset optional field refers to nothing).
+REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
+    "people": (),
+    "communities": (("parent_id", "communities"),),
+    "memberships": (("person_id", "people"), ("community_id", "communities")),
+    "interactions": (
+        ("source_id", "people"),
+        ("target_id", "people"),
+        ("community_id", "communities"),
+    ),
+    "activities": (("community_id", "communities"),),
+    "participations": (("activity_id", "activities"), ("person_id", "people")),
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from graphsvc.model import Activity, Community, Interaction, Membership, Participation, Person
+from graphsvc.model import (
+    REFERENCES,
+    Activity,
+    Community,
+    Interaction,
+    Membership,
+    Participation,
+    Person,
+)
 
 Record = Person | Community | Membership | Interaction | Activity | Participation
 RecordKey = str | tuple[str, ...]
@@ -83,7 +91,7 @@ SPECS: dict[str, FileSpec] = {
             Community,
             _columns("id! name kind parent_id description objectives"),
             key=("id",),
-            references=(("parent_id", "communities"),),
+            references=REFERENCES["communities"],
         ),
         FileSpec(
             "memberships",
@@ -91,7 +99,7 @@ SPECS: dict[str, FileSpec] = {
             Membership,
             _columns("person_id! community_id! role since:datetime until:datetime"),
             key=("person_id", "community_id", "role"),
-            references=(("person_id", "people"), ("community_id", "communities")),
+            references=REFERENCES["memberships"],
         ),
         FileSpec(
             "interactions",
@@ -102,11 +110,7 @@ SPECS: dict[str, FileSpec] = {
                 " community_id source_system"
             ),
             key=("id",),
-            references=(
-                ("source_id", "people"),
-                ("target_id", "people"),
-                ("community_id", "communities"),
-            ),
+            references=REFERENCES["interactions"],
         ),
         FileSpec(
             "activities",
@@ -114,7 +118,7 @@ SPECS: dict[str, FileSpec] = {
             Activity,
             _columns("id! name kind community_id start!:datetime end:datetime"),
             key=("id",),
-            references=(("community_id", "communities"),),
+            references=REFERENCES["activities"],
         ),
         FileSpec(
             "participations",
@@ -122,7 +126,7 @@ SPECS: dict[str, FileSpec] = {
             Participation,
             _columns("activity_id! person_id! role at:datetime"),
             key=("activity_id", "person_id"),
-            references=(("activity_id", "activities"), ("person_id", "people")),
+            references=REFERENCES["participations"],
         ),
     )
 }

@@ -9,13 +9,22 @@ query itself and raise afterwards: the raise rolls back what that query created.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 import neo4j
 
 from graphsvc.errors import UnknownReference
-from graphsvc.model import Activity, Community, Interaction, Membership, Participation, Person
+from graphsvc.model import (
+    REFERENCES,
+    Activity,
+    Community,
+    Interaction,
+    Membership,
+    Participation,
+    Person,
+)
 from graphsvc.store import ErasureReport
 from graphsvc.stores.neo4j_records import (
     activity_row,
@@ -31,6 +40,8 @@ from graphsvc.stores.neo4j_schema import query
 _PEOPLE = "missing_people"
 _COMMUNITIES = "missing_communities"
 _ACTIVITIES = "missing_activities"
+#: referenced entity → the query that lists which of some ids it lacks
+_LOOKUPS = {"people": _PEOPLE, "communities": _COMMUNITIES, "activities": _ACTIVITIES}
 
 
 class Reference(NamedTuple):
@@ -79,11 +90,22 @@ def write_people(tx: neo4j.ManagedTransaction, rows: Sequence[Person]) -> None:
     tx.run(query("upsert_people"), rows=[person_row(p) for p in rows]).consume()
 
 
+def references_of(
+    entity: str, rows: Iterable[Any], label: Callable[[Any], str] = attrgetter("id")
+) -> Iterator[Reference]:
+    """Every reference :data:`graphsvc.model.REFERENCES` declares for ``rows`` (unset skipped)."""
+    for row in rows:
+        for field, target in REFERENCES[entity]:
+            value = getattr(row, field)
+            if value is not None:
+                yield Reference(label(row), field, _LOOKUPS[target], value)
+
+
 def write_communities(tx: neo4j.ManagedTransaction, rows: Sequence[Community]) -> None:
     check_references(
         tx,
         "community",
-        (Reference(c.id, "parent_id", _COMMUNITIES, c.parent_id) for c in rows if c.parent_id),
+        references_of("communities", rows),
         known=frozenset(c.id for c in rows),
     )
     data = [community_row(c) for c in rows]
@@ -92,13 +114,7 @@ def write_communities(tx: neo4j.ManagedTransaction, rows: Sequence[Community]) -
 
 
 def write_memberships(tx: neo4j.ManagedTransaction, rows: Sequence[Membership]) -> None:
-    def references() -> Iterable[Reference]:
-        for m in rows:
-            record_id = f"{m.person_id}→{m.community_id}"
-            yield Reference(record_id, "person_id", _PEOPLE, m.person_id)
-            yield Reference(record_id, "community_id", _COMMUNITIES, m.community_id)
-
-    check_references(tx, "membership", references())
+    check_references(tx, "membership", references_of("memberships", rows, attrgetter("label")))
     tx.run(query("upsert_memberships"), rows=[membership_row(m) for m in rows]).consume()
 
 
@@ -123,18 +139,10 @@ def write_interactions(tx: neo4j.ManagedTransaction, rows: Sequence[Interaction]
             _PEOPLE: person_ids - absent_people,
             _COMMUNITIES: community_ids - absent_communities,
         }
-        check_references(tx, "interaction", _interaction_references(latest), stored=present)
+        check_references(tx, "interaction", references_of("interactions", latest), stored=present)
     if outcome["stored"]:
         stored_ids = set(outcome["stored"])
         _update_stored(tx, [i for i in latest if i.id in stored_ids])
-
-
-def _interaction_references(rows: Iterable[Interaction]) -> Iterator[Reference]:
-    for i in rows:
-        yield Reference(i.id, "source_id", _PEOPLE, i.source_id)
-        yield Reference(i.id, "target_id", _PEOPLE, i.target_id)
-        if i.community_id is not None:
-            yield Reference(i.id, "community_id", _COMMUNITIES, i.community_id)
 
 
 def _missing(tx: neo4j.ManagedTransaction, lookup: str, ids: Collection[str]) -> set[str]:
@@ -163,26 +171,14 @@ def _update_stored(tx: neo4j.ManagedTransaction, rows: Sequence[Interaction]) ->
 
 
 def write_activities(tx: neo4j.ManagedTransaction, rows: Sequence[Activity]) -> None:
-    check_references(
-        tx,
-        "activity",
-        (
-            Reference(a.id, "community_id", _COMMUNITIES, a.community_id)
-            for a in rows
-            if a.community_id is not None
-        ),
-    )
+    check_references(tx, "activity", references_of("activities", rows))
     tx.run(query("upsert_activities"), rows=[activity_row(a) for a in rows]).consume()
 
 
 def write_participations(tx: neo4j.ManagedTransaction, rows: Sequence[Participation]) -> None:
-    def references() -> Iterable[Reference]:
-        for p in rows:
-            record_id = f"{p.activity_id}←{p.person_id}"
-            yield Reference(record_id, "activity_id", _ACTIVITIES, p.activity_id)
-            yield Reference(record_id, "person_id", _PEOPLE, p.person_id)
-
-    check_references(tx, "participation", references())
+    check_references(
+        tx, "participation", references_of("participations", rows, attrgetter("label"))
+    )
     tx.run(query("upsert_participations"), rows=[participation_row(p) for p in rows]).consume()
 
 

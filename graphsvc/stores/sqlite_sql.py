@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from graphsvc.model import REFERENCES
 from graphsvc.store import COUNT_KEYS
 from graphsvc.stores import sqlite_codec as codec
 from graphsvc.stores.sqlite_refs import Reference
@@ -51,22 +52,20 @@ SELECT_FEEDBACK = codec.select_sql("feedback", codec.FEEDBACK_COLUMNS)
 FORGET_TOPICS = "DELETE FROM person_topics WHERE person_id IN (SELECT value FROM json_each(?))"
 INSERT_TOPIC = "INSERT INTO person_topics (topic_key, person_id) VALUES (?, ?)"
 
-# references per entity, as columns of the encoded rows (see sqlite_codec)
-PARENT_REFS = (Reference("parent_id", "communities", 3),)
-MEMBERSHIP_REFS = (
-    Reference("person_id", "people", 0),
-    Reference("community_id", "communities", 1),
-)
-INTERACTION_REFS = (
-    Reference("source_id", "people", 2),
-    Reference("target_id", "people", 3),
-    Reference("community_id", "communities", 8),
-)
-ACTIVITY_REFS = (Reference("community_id", "communities", 3),)
-PARTICIPATION_REFS = (
-    Reference("activity_id", "activities", 0),
-    Reference("person_id", "people", 1),
-)
+
+def _references(entity: str, columns: tuple[str, ...]) -> tuple[Reference, ...]:
+    """graphsvc.model.REFERENCES of ``entity`` as columns of its encoded rows (tables are
+    named after entities)."""
+    return tuple(
+        Reference(field, target, columns.index(field)) for field, target in REFERENCES[entity]
+    )
+
+
+PARENT_REFS = _references("communities", codec.COMMUNITY_COLUMNS)
+MEMBERSHIP_REFS = _references("memberships", codec.MEMBERSHIP_COLUMNS)
+INTERACTION_REFS = _references("interactions", codec.INTERACTION_COLUMNS)
+ACTIVITY_REFS = _references("activities", codec.ACTIVITY_COLUMNS)
+PARTICIPATION_REFS = _references("participations", codec.PARTICIPATION_COLUMNS)
 
 #: erasure: (report field, DELETE statement), children before the person row.
 ERASURE = (
