@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -231,24 +232,44 @@ def _print_counts(ctx: CommandContext, counts: dict[str, int]) -> None:
 
 
 def build_parser(stderr: TextIO | None = None) -> argparse.ArgumentParser:
-    """The full parser: this layer's commands plus every ``graphsvc.commands`` entry point."""
+    """The full parser: this layer's commands plus every ``graphsvc.commands`` entry point.
+
+    The global options (``--store``, ``--batch-size``, ``--timezone``) are accepted before
+    or after the command: ``graphsvc --store X info`` and ``graphsvc info --store X``.
+    """
     parser = argparse.ArgumentParser(
         prog="graphsvc",
         description="Network and relationship analysis for Communities of Practice.",
     )
     parser.add_argument("--version", action="version", version=f"graphsvc {__version__}")
-    parser.add_argument("--store", metavar="URI", help="store URI (overrides GRAPHSVC_STORE)")
-    parser.add_argument(
-        "--batch-size", type=_positive_int, metavar="N", help="rows per write transaction"
-    )
-    parser.add_argument(
-        "--timezone", metavar="ZONE", help="IANA zone naive imported times are read in"
-    )
+    _add_global_options(parser, default=None)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_demo(subparsers)
     _add_info(subparsers)
     _register_extensions(subparsers, stderr or sys.stderr)
+    for command in subparsers.choices.values():
+        _add_global_options(command, default=argparse.SUPPRESS)  # keeps a value given before
     return parser
+
+
+def _add_global_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    group = parser.add_argument_group("global options")
+    group.add_argument(
+        "--store", metavar="URI", default=default, help="store URI (overrides GRAPHSVC_STORE)"
+    )
+    group.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        metavar="N",
+        default=default,
+        help="rows per write transaction",
+    )
+    group.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        default=default,
+        help="IANA zone naive imported times are read in",
+    )
 
 
 def _register_extensions(
@@ -286,6 +307,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GraphsvcError as err:
         _print_error(stderr, str(err), secrets)
         return err.exit_code
+    except BrokenPipeError:  # the reader went away (`graphsvc info | head -1`): stop quietly
+        _silence_stdout()
+        return 141
     except OSError as err:
         _print_error(stderr, _describe_os_error(err), secrets)
         return 1
@@ -302,6 +326,13 @@ def _close_quietly(ctx: CommandContext, stderr: TextIO, secrets: list[str]) -> N
         ctx.close()
     except GraphsvcError as err:
         _print_error(stderr, f"while closing the store: {err}", secrets)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _describe_os_error(err: OSError) -> str:

@@ -244,3 +244,30 @@ def test_ctrl_c_exits_130_without_a_traceback(
 )
 def test_ground_truth_goes_beside_the_sqlite_file_else_here(uri: str, expected: Path) -> None:
     assert graphsvc.cli._default_truth_path(uri) == expected
+
+
+def test_global_options_work_before_or_after_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = store_uri(tmp_path / "a.db"), store_uri(tmp_path / "b.db")
+    assert run(capsys, "--store", first, "info", "--json")[0] == 0
+    code, out, _err = run(capsys, "info", "--store", first, "--json")
+    assert code == 0 and json.loads(out)["store"] == first
+    code, out, _err = run(capsys, "--store", first, "info", "--store", second, "--json")
+    assert code == 0 and json.loads(out)["store"] == second  # the later one wins
+
+
+def test_a_closed_pipe_stops_quietly(tmp_path: Path) -> None:
+    """``graphsvc info | head -n 0``: no traceback, no error line, exit 141 like SIGPIPE."""
+    script = shutil.which("graphsvc", path=str(Path(sys.executable).parent))
+    assert script is not None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHSVC_")}
+    env["GRAPHSVC_STORE"] = store_uri(tmp_path / "graph.db")
+    with subprocess.Popen(
+        [script, "info"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # the reader is gone before the command writes a byte
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 141
+    assert stderr == ""
