@@ -242,11 +242,50 @@ def _open_ndjson(path: Path) -> Dataset:
     return Dataset(path, [unit], _tmp=tmp)
 
 
+class Spooler:
+    """Writes records of any entity, in any order, to per-entity spool files in ``folder``.
+
+    Readers of formats that do not group records by entity (NDJSON, GraphML/GEXF, HTTP pages)
+    spool once so that the runner can load in dependency order. ``add(entity, line, obj)``
+    stores ``obj`` (interchange field names → values, JSON-serialisable) under the number
+    ``line`` that messages will name; :meth:`sources` closes the files and returns one
+    :class:`SpoolSource` per entity present, in dependency order.
+    """
+
+    def __init__(self, folder: Path, label: str) -> None:
+        self.folder = folder
+        self.label = label
+        self._files: dict[str, IO[str]] = {}
+
+    def add(self, entity: str, line: int, obj: Mapping[str, object]) -> None:
+        self.add_text(entity, line, json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
+
+    def add_text(self, entity: str, line: int, text: str) -> None:
+        """Like :meth:`add` for a line that already is one JSON object."""
+        handle = self._files.get(entity)
+        if handle is None:
+            handle = (self.folder / f"{entity}.spool").open("w", encoding="utf-8")
+            self._files[entity] = handle
+        handle.write(f"{line}\t{text}\n")
+
+    def close(self) -> None:
+        for handle in self._files.values():
+            handle.close()
+
+    def sources(self) -> list[Source]:
+        self.close()
+        return [
+            SpoolSource(entity, self.label, self.folder / f"{entity}.spool")
+            for entity in SPECS
+            if entity in self._files
+        ]
+
+
 def _spool_ndjson(path: Path, folder: Path) -> Unit:
-    spools: dict[str, IO[str]] = {}
     problems: list[str] = []
     label = path.name
     saw_content = False
+    spooler = Spooler(folder, label)
     try:
         with _open_text(path) as handle:
             for line, text in enumerate(handle, start=1):
@@ -258,20 +297,12 @@ def _spool_ndjson(path: Path, folder: Path) -> Unit:
                     problems.append(f"{label}:{line}: {reason}")
                     continue
                 assert entity is not None
-                if entity not in spools:
-                    spools[entity] = (folder / f"{entity}.spool").open("w", encoding="utf-8")
-                spools[entity].write(f"{line}\t{text.strip()}\n")
+                spooler.add_text(entity, line, text.strip())
     finally:
-        for spool in spools.values():
-            spool.close()
+        spooler.close()
     if not saw_content:
         raise InputError(label, "empty file (expected one JSON object per line)")
-    sources: list[Source] = [
-        SpoolSource(entity, label, folder / f"{entity}.spool")
-        for entity in SPECS
-        if entity in spools
-    ]
-    return Unit(label, sources, problems)
+    return Unit(label, spooler.sources(), problems)
 
 
 def _classify(text: str) -> tuple[str | None, str | None]:
