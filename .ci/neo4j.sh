@@ -7,7 +7,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SERVER_DIR="$ROOT/tests/neo4j-server"
-STATE_DIR="$ROOT/.neo4j-test"
+STATE_DIR="${GRAPHSVC_TEST_NEO4J_STATE:-$ROOT/.neo4j-test}"
 PORT="${GRAPHSVC_TEST_NEO4J_PORT:-7687}"
 PASSWORD="graphsvc-test-pw"
 

@@ -10,6 +10,7 @@ WITH row.id AS id,
             AND coalesce(r.topic, '') = coalesce(row.topic, '')
             AND coalesce(r.community_id, '') = coalesce(row.community_id, '')
             AND coalesce(r.source_system, '') = coalesce(row.source_system, '')
+            AND coalesce(r.external_id, '') = coalesce(row.external_id, '')
             AND size(keys(r)) = size([k IN keys(row) WHERE row[k] IS NOT NULL]) - 2
          THEN 'unchanged'
        ELSE 'changed'

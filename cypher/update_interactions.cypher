@@ -5,5 +5,5 @@ MATCH ()-[r:INTERACTED {id: row.id}]->()
 SET r = {
   id: row.id, kind: row.kind, at: datetime(row.at), weight: row.weight,
   directed: row.directed, topic: row.topic, community_id: row.community_id,
-  source_system: row.source_system
+  source_system: row.source_system, external_id: row.external_id
 }

@@ -2,7 +2,10 @@
 // ($rows: flat maps; start and end are ISO 8601 text, stored as DateTime).
 UNWIND $rows AS row
 MERGE (a:Activity {id: row.id})
-SET a = row {.id, .name, .kind, start: datetime(row.start), end: datetime(row.end)}
+SET a = row {
+  .id, .name, .kind, .source_system, .external_id,
+  start: datetime(row.start), end: datetime(row.end)
+}
 WITH a, row
 CALL (a) {
   MATCH (a)-[old:HOSTED_BY]->()

@@ -3,7 +3,8 @@
 Each batch is still one store transaction (``upsert_<entity>``). A server store (Neo4j)
 spends most of a batch's time in its own CPU — planning, creating relationships,
 updating indexes, committing — so two batches in flight use both cores of a small
-machine; an embedded store with one writer (SQLite) writes one batch at a time.
+machine; an embedded store with one writer (SQLite) writes one batch at a time. Batches
+always run in writer threads, so the caller prepares the next batch meanwhile.
 
 Each entity has its own limit: Neo4j writes memberships
 one batch at a time, since their batches all lock the same few community nodes. A batch
@@ -19,21 +20,29 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from graphsvc.model import ENTITIES
-from graphsvc.store import GraphStore
+from graphsvc.store import GraphStore, WriteCounts
 
 Tag = TypeVar("Tag")
-#: (tag given to submit, rows written, the exception the batch raised or None)
-Outcome = tuple[Tag, int, BaseException | None]
+
+
+class Outcome(NamedTuple, Generic[Tag]):
+    """One finished batch: its tag, its size, what the store did, or the error it raised."""
+
+    tag: Tag
+    size: int
+    written: WriteCounts | None  # None when the batch failed
+    error: BaseException | None
 
 
 class BatchWriter(Generic[Tag]):
     """Submit batches (each tagged by the caller); collect outcomes in submission order.
 
-    An outcome is ``(tag, rows, error)``: ``error`` is None when the batch committed,
-    else the exception its transaction raised (nothing of that batch was written).
+    An :class:`Outcome` carries the store's :class:`~graphsvc.store.WriteCounts` when the
+    batch committed, else the exception its transaction raised (nothing of that batch was
+    written).
     ``workers`` (when given) is the limit for every entity instead of the store's.
     """
 
@@ -41,22 +50,25 @@ class BatchWriter(Generic[Tag]):
         self._store = store
         self._fixed = None if workers is None else max(1, workers)
         pool_size = self._fixed or max(store.write_workers_for(entity) for entity in ENTITIES)
-        self._pool = ThreadPoolExecutor(pool_size) if pool_size > 1 else None
-        self._pending: deque[tuple[Tag, int, Future[int]]] = deque()
+        # even one batch in flight runs in a thread: the caller prepares the next batch
+        # (parsing, validating) while the store writes this one
+        self._pool = ThreadPoolExecutor(pool_size, thread_name_prefix="graphsvc-write")
+        self._pending: deque[tuple[Tag, int, Future[WriteCounts]]] = deque()
 
-    def submit(self, entity: str, rows: Sequence[Any], tag: Tag) -> list[Outcome[Tag]]:
-        """Start writing ``rows``; return the outcomes of batches finished meanwhile.
+    def submit(
+        self, entity: str, rows: Sequence[Any], tag: Tag, **extra: Any
+    ) -> list[Outcome[Tag]]:
+        """Start writing ``rows`` (``upsert_<entity>(rows, **extra)``); return the outcomes
+        of batches finished meanwhile.
 
         Blocks while the entity's limit of batches (any entity's) is already in flight.
         """
-        upsert: Callable[[Sequence[Any]], int] = getattr(self._store, f"upsert_{entity}")
-        if self._pool is None:
-            return [_run_now(upsert, rows, tag)]
+        upsert: Callable[..., WriteCounts] = getattr(self._store, f"upsert_{entity}")
         limit = self._limit(entity)
         finished = []
         while len(self._pending) >= limit:
             finished.append(self._collect_oldest())
-        self._pending.append((tag, len(rows), self._pool.submit(upsert, list(rows))))
+        self._pending.append((tag, len(rows), self._pool.submit(upsert, list(rows), **extra)))
         return finished
 
     def drain(self) -> list[Outcome[Tag]]:
@@ -65,8 +77,7 @@ class BatchWriter(Generic[Tag]):
 
     def close(self) -> None:
         self.drain()
-        if self._pool is not None:
-            self._pool.shutdown()
+        self._pool.shutdown()
 
     def __enter__(self) -> BatchWriter[Tag]:
         return self
@@ -87,15 +98,7 @@ class BatchWriter(Generic[Tag]):
     def _collect_oldest(self) -> Outcome[Tag]:
         tag, size, future = self._pending.popleft()
         error = future.exception()
-        return (tag, size, error)
-
-
-def _run_now(upsert: Callable[[Sequence[Any]], int], rows: Sequence[Any], tag: Tag) -> Outcome[Tag]:
-    try:
-        upsert(rows)
-    except Exception as exc:  # noqa: BLE001 - handed to the caller as the batch's outcome
-        return (tag, len(rows), exc)
-    return (tag, len(rows), None)
+        return Outcome(tag, size, None if error is not None else future.result(), error)
 
 
 def write_all(
@@ -130,7 +133,7 @@ def _account(
     first_error: BaseException | None,
     on_progress: Callable[[int], None] | None,
 ) -> tuple[int, BaseException | None]:
-    for _tag, size, error in outcomes:
+    for _tag, size, _written, error in outcomes:
         if error is None:
             done += size
             if on_progress is not None:

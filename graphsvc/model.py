@@ -35,7 +35,9 @@ __all__ = [
     "CommunityKind",
     "DIRECTED_BY_DEFAULT",
     "ENTITIES",
+    "PROVENANCE_FIELDS",
     "REFERENCES",
+    "ROW_OUTCOMES",
     "Feedback",
     "FeedbackVerdict",
     "ImportRun",
@@ -116,6 +118,16 @@ def _set(obj: object, name: str, value: Any) -> None:
     object.__setattr__(obj, name, value)
 
 
+def _provenance(record: object) -> None:
+    """Normalise ``source_system`` / ``external_id`` (where the record came from)."""
+    for name in PROVENANCE_FIELDS:
+        _set(record, name, _optional_text(getattr(record, name)))
+
+
+#: Every entity's provenance: the system it came from and its id there (DESIGN.md §3).
+PROVENANCE_FIELDS = ("source_system", "external_id")
+
+
 # --- entities -----------------------------------------------------------------------------
 
 
@@ -138,6 +150,8 @@ class Person:
     mentor_capacity: int = 0
     consent: bool = True
     attrs: dict[str, str] = field(default_factory=dict, hash=False)
+    source_system: str | None = None
+    external_id: str | None = None
 
     def __post_init__(self) -> None:
         _require_id("person", "id", self.id)
@@ -165,6 +179,7 @@ class Person:
                 "consent", "must be a boolean", entity="person", record_id=self.id
             )
         _set(self, "attrs", {str(k): str(v) for k, v in dict(self.attrs).items()})
+        _provenance(self)
 
 
 def _looks_like_email(text: str) -> bool:
@@ -182,6 +197,8 @@ class Community:
     parent_id: str | None = None
     description: str | None = None
     objectives: str | None = None
+    source_system: str | None = None
+    external_id: str | None = None
 
     def __post_init__(self) -> None:
         _require_id("community", "id", self.id)
@@ -198,6 +215,7 @@ class Community:
             )
         _set(self, "description", _optional_text(self.description))
         _set(self, "objectives", _optional_text(self.objectives))
+        _provenance(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +230,8 @@ class Membership:
     role: MembershipRole = MembershipRole.MEMBER
     since: datetime | None = None
     until: datetime | None = None
+    source_system: str | None = None
+    external_id: str | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -239,6 +259,7 @@ class Membership:
             raise ValidationError(
                 "until", "must not be before since", entity="membership", record_id=rid
             )
+        _provenance(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +279,7 @@ class Interaction:
     topic: str | None = None
     community_id: str | None = None
     source_system: str | None = None
+    external_id: str | None = None
 
     def __post_init__(self) -> None:
         _require_id("interaction", "id", self.id)
@@ -283,8 +305,9 @@ class Interaction:
             raise ValidationError(
                 "directed", "must be a boolean", entity="interaction", record_id=self.id
             )
-        for name in ("topic", "community_id", "source_system"):
+        for name in ("topic", "community_id"):
             _set(self, name, _optional_text(getattr(self, name)))
+        _provenance(self)
 
 
 def interaction_id(
@@ -310,6 +333,8 @@ class Activity:
     kind: ActivityKind = ActivityKind.OTHER
     community_id: str | None = None
     end: datetime | None = None
+    source_system: str | None = None
+    external_id: str | None = None
 
     def __post_init__(self) -> None:
         _require_id("activity", "id", self.id)
@@ -325,6 +350,7 @@ class Activity:
                 "end", "must not be before start", entity="activity", record_id=self.id
             )
         _set(self, "community_id", _optional_text(self.community_id))
+        _provenance(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +361,8 @@ class Participation:
     person_id: str
     role: ParticipationRole = ParticipationRole.PARTICIPANT
     at: datetime | None = None
+    source_system: str | None = None
+    external_id: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -351,6 +379,7 @@ class Participation:
         _require_id("participation", "person_id", self.person_id, rid)
         _set(self, "role", _enum("participation", rid, "role", ParticipationRole, self.role))
         _set(self, "at", _utc("participation", rid, "at", self.at))
+        _provenance(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,8 +406,10 @@ class Feedback:
 class ImportRun:
     """The record of one import: what came from where, when, with which outcome.
 
-    ``counts`` maps entity name → rows written; ``errors`` holds the quarantined rows'
-    ``file:line: field: reason`` messages.
+    ``counts`` maps entity name → rows accepted (and committed); ``outcomes`` maps entity
+    name → ``{inserted, updated, unchanged, rejected}`` (:data:`ROW_OUTCOMES`); ``errors``
+    holds the quarantined rows' ``file:line: field: reason`` messages. A run is recorded
+    ``running`` when it starts and again when it ends.
     """
 
     id: str
@@ -388,6 +419,14 @@ class ImportRun:
     finished_at: datetime | None = None
     counts: dict[str, int] = field(default_factory=dict, hash=False)
     errors: tuple[str, ...] = ()
+    outcomes: dict[str, dict[str, int]] = field(default_factory=dict, hash=False)
+
+    def totals(self) -> dict[str, int]:
+        """Rows per outcome over every entity (each of :data:`ROW_OUTCOMES`, 0 when none)."""
+        return {
+            outcome: sum(per.get(outcome, 0) for per in self.outcomes.values())
+            for outcome in ROW_OUTCOMES
+        }
 
     def __post_init__(self) -> None:
         _require_id("import_run", "id", self.id)
@@ -397,6 +436,18 @@ class ImportRun:
         _set(self, "finished_at", _utc("import_run", self.id, "finished_at", self.finished_at))
         _set(self, "counts", {str(k): int(v) for k, v in dict(self.counts).items()})
         _set(self, "errors", tuple(str(e) for e in self.errors))
+        _set(
+            self,
+            "outcomes",
+            {
+                str(entity): {str(k): int(v) for k, v in dict(per).items()}
+                for entity, per in dict(self.outcomes).items()
+            },
+        )
+
+
+#: what happens to a row of an import: written new, changed, already so, or refused
+ROW_OUTCOMES = ("inserted", "updated", "unchanged", "rejected")
 
 
 #: Entity names in dependency order (a later entity may refer to an earlier one).

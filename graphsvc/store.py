@@ -9,7 +9,10 @@ Contract shared by both (checked by ``tests/test_store_contract.py``):
 
 * ``upsert_*`` write one batch in one transaction; a row with an unknown reference
   raises :class:`~graphsvc.errors.UnknownReference` and the batch writes nothing.
-  Upserts are idempotent: the same rows again change no counts and no values.
+  Upserts are idempotent: the same rows again change no counts and no values. Each
+  returns :class:`WriteCounts`: rows inserted, updated (some field differed) and
+  unchanged (already stored exactly so: not written again). Of several rows with one key
+  in a batch the last wins and the earlier ones count as updated or unchanged.
   Upsert keys: ``id`` (people, communities, interactions, activities),
   ``(person_id, community_id, role)`` (memberships), ``(activity_id, person_id)``
   (participations). An upsert replaces every field of the record.
@@ -22,14 +25,15 @@ Contract shared by both (checked by ``tests/test_store_contract.py``):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from graphsvc.config import Settings, redact_uri
 from graphsvc.errors import ConfigError
+from graphsvc.identity import Alias, AttributeConflict
 from graphsvc.model import (
     Activity,
     Community,
@@ -42,6 +46,75 @@ from graphsvc.model import (
     Participation,
     Person,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class WriteCounts:
+    """What one upsert did to its rows: ``inserted + updated + unchanged == len(rows)``."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+    def __add__(self, other: WriteCounts) -> WriteCounts:
+        return WriteCounts(
+            self.inserted + other.inserted,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+        )
+
+
+def classify(
+    keys: Sequence[object], existing: dict[Any, object], fresh: Sequence[object]
+) -> tuple[WriteCounts, list[int]]:
+    """Classify a batch against what is stored; returns the counts and the indexes to write.
+
+    ``keys[i]`` is row ``i``'s key and ``fresh[i]`` its comparable value; ``existing``
+    maps stored keys to their comparable values. A later row of the same key is compared
+    with the earlier one; only the last row of each key that differs is written.
+    """
+    current = dict(existing)
+    inserted = updated = unchanged = 0
+    last_change: dict[object, int] = {}
+    for index, (key, value) in enumerate(zip(keys, fresh, strict=True)):
+        if key not in current:
+            inserted += 1
+        elif current[key] == value:
+            unchanged += 1
+            continue
+        else:
+            updated += 1
+        current[key] = value
+        last_change[key] = index
+    return WriteCounts(inserted, updated, unchanged), sorted(last_change.values())
+
+
+@dataclass(frozen=True, slots=True)
+class SplitPlan:
+    """Detach ``alias`` from its person: store ``new_person`` (the alias's own person now),
+    point the alias at it, replace the old person by ``rebuilt`` (the merge of its remaining
+    sources) and, when ``move_records``, move the memberships, interactions and
+    participations of ``alias.source_system`` that name the old person to the new one."""
+
+    alias: Alias
+    new_person: Person
+    rebuilt: Person
+    move_records: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SplitReport:
+    """What :meth:`GraphStore.split_alias` moved from ``person_id`` to ``new_person_id``."""
+
+    person_id: str
+    new_person_id: str
+    memberships: int = 0
+    interactions: int = 0
+    participations: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +172,22 @@ class GraphStore(Protocol):
         ...
 
     # -- batch upserts (one transaction each; return the number of rows given) --
-    def upsert_people(self, rows: Sequence[Person]) -> int: ...
-    def upsert_communities(self, rows: Sequence[Community]) -> int: ...
-    def upsert_memberships(self, rows: Sequence[Membership]) -> int: ...
-    def upsert_interactions(self, rows: Sequence[Interaction]) -> int: ...
-    def upsert_activities(self, rows: Sequence[Activity]) -> int: ...
-    def upsert_participations(self, rows: Sequence[Participation]) -> int: ...
+    def upsert_people(
+        self,
+        rows: Sequence[Person],
+        *,
+        aliases: Sequence[Alias] = (),
+        conflicts: Sequence[AttributeConflict] = (),
+    ) -> WriteCounts:
+        """Upsert ``rows``; in the same transaction upsert ``aliases`` (by source system and
+        external id) and append ``conflicts`` (their people must be stored or in ``rows``)."""
+        ...
+
+    def upsert_communities(self, rows: Sequence[Community]) -> WriteCounts: ...
+    def upsert_memberships(self, rows: Sequence[Membership]) -> WriteCounts: ...
+    def upsert_interactions(self, rows: Sequence[Interaction]) -> WriteCounts: ...
+    def upsert_activities(self, rows: Sequence[Activity]) -> WriteCounts: ...
+    def upsert_participations(self, rows: Sequence[Participation]) -> WriteCounts: ...
 
     # -- lookups --
     def get_person(self, person_id: str) -> Person | None: ...
@@ -138,6 +221,11 @@ class GraphStore(Protocol):
         """Raises :class:`~graphsvc.errors.NotFound` for an unknown person."""
         ...
 
+    def ids(self, entity: str) -> Iterator[str]:
+        """Every stored id of ``entity`` (``people``, ``communities`` or ``activities``),
+        without building the records (reference checks of a large import)."""
+        ...
+
     # -- whole-store iteration, ordered by key (export) --
     def list_people(self) -> Iterator[Person]: ...
     def list_communities(self) -> Iterator[Community]: ...
@@ -145,6 +233,35 @@ class GraphStore(Protocol):
     def list_interactions(self) -> Iterator[Interaction]: ...
     def list_activities(self) -> Iterator[Activity]: ...
     def list_participations(self) -> Iterator[Participation]: ...
+
+    # -- identity across source systems (graphsvc.identity) --
+    def aliases(
+        self,
+        *,
+        person_ids: Collection[str] | None = None,
+        source_system: str | None = None,
+        external_ids: Collection[str] | None = None,
+    ) -> list[Alias]:
+        """Aliases of ``person_ids`` and/or of ``source_system`` (limited to ``external_ids``);
+        all when no filter; ordered by person id, last seen, source system, external id."""
+        ...
+
+    def get_people(self, person_ids: Collection[str]) -> dict[str, Person]:
+        """The stored people among ``person_ids`` by id."""
+        ...
+
+    def person_ids_by_email(self, emails: Collection[str]) -> dict[str, str]:
+        """Case-folded e-mail → the id of the person with that e-mail (the smallest id when
+        several share it), for those of ``emails`` that some person has."""
+        ...
+
+    def conflicts(self, person_id: str | None = None, limit: int = 100) -> list[AttributeConflict]:
+        """Recorded attribute conflicts (of ``person_id``), oldest first."""
+        ...
+
+    def split_alias(self, plan: SplitPlan) -> SplitReport:
+        """Carry out ``plan`` in one transaction (see :class:`SplitPlan`)."""
+        ...
 
     # -- erasure --
     def delete_person(self, person_id: str) -> ErasureReport:

@@ -66,3 +66,5 @@ class ImportStatus(StrEnum):
     SUCCEEDED = "succeeded"
     PARTIAL = "partial"
     FAILED = "failed"
+    #: stopped before the end (SIGTERM, or found dead by a later run); what committed stays
+    INTERRUPTED = "interrupted"

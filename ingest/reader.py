@@ -69,9 +69,12 @@ def _row_values(header: list[str], cells: list[str]) -> RowValues:
 
 
 def _header(reader: Iterator[list[str]], label: str) -> list[str]:
-    for cells in reader:
-        if cells:
-            return cells
+    try:
+        for cells in reader:
+            if cells:
+                return cells
+    except csv.Error as exc:
+        raise InputError(label, f"malformed CSV header: {exc}", line=1) from None
     raise InputError(label, "empty file (expected a header row)")
 
 
@@ -93,6 +96,21 @@ class SpoolSource:
 
 
 Source = CsvSource | SpoolSource
+
+
+def estimated_rows(source: object) -> int | None:
+    """Rows a source will yield, estimated by counting its file's lines (None: unknown).
+
+    Used for progress and ETA only: a quoted cell spanning lines counts more than once.
+    """
+    path = getattr(source, "path", None) or getattr(source, "spool", None)
+    if not isinstance(path, Path):
+        return None
+    lines = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            lines += chunk.count(b"\n")
+    return max(lines - (1 if isinstance(source, CsvSource) else 0), 0)
 
 
 @dataclass(slots=True)

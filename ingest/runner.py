@@ -1,278 +1,230 @@
-"""The import runner: validate rows, check references, upsert in batches, record the run.
+"""The import runner: validate rows, check them, upsert in batches, record the run.
 
 Entities load in dependency order (people, communities, memberships, interactions,
 activities, participations) in batches of ``settings.batch_size``, one store transaction
 each. A row naming a person, community or activity that is neither in the store nor
 accepted earlier in the same import is an error (never a silently created record); a
 community may name a parent that appears later in its file. A key seen twice in one run
-makes the later row an error (``duplicate id``).
+makes the later row an error (``duplicate id``); the keys seen are kept on disk
+(:mod:`ingest.seen`), so memory does not grow with the file.
 
 Modes: the default quarantines bad rows (their ``file:line: field: reason`` messages go
 into the :class:`~graphsvc.model.ImportRun`) and loads the rest; ``strict`` first checks a
 whole unit (one CSV file, or the whole NDJSON file) without writing and loads nothing from
 it when any row is bad.
+
+The run is recorded ``running`` when it starts and with its outcome when it ends; a run
+stopped by ``should_stop`` (polled after every batch) ends ``interrupted`` after the
+batches in flight have committed. Rows carry their provenance: a run given a
+``source_system`` stamps it (and the row's own id as ``external_id``) on every row that
+does not name its own.
 """
 
 from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from graphsvc.batching import BatchWriter, Outcome
 from graphsvc.config import Settings
 from graphsvc.errors import GraphsvcError, UnknownReference, ValidationError
-from graphsvc.interchange import SPECS, FileSpec, Record, RecordKey, parse_record, record_key
-from graphsvc.interchange import singular as _singular
-from graphsvc.model import Activity, Community, ImportRun, ImportStatus, Person
+from graphsvc.interchange import SPECS, Record, record_parser
+from graphsvc.model import ImportRun, ImportStatus
 from graphsvc.store import GraphStore
-from ingest.reader import Dataset, RowValues, Source, Unit, open_dataset
+from ingest.checks import KnownIds
+from ingest.identity import IdentityResolver
+from ingest.outcome import (
+    UNKNOWN_ENTITY,
+    ImportResult,
+    Progress,
+    ProgressReport,
+    Tally,
+    final_status,
+)
+from ingest.reader import Dataset, Source, Unit, estimated_rows, open_dataset
+from ingest.screen import Screen
+from ingest.seen import SeenKeys
 
-#: at most this many messages are kept in the import-run record (the count is always exact)
-MAX_RECORDED_ERRORS = 10_000
-#: entities whose ids other records refer to
-_REFERENCED = ("people", "communities", "activities")
+__all__ = ["ImportResult", "ImportOptions", "Loader", "new_run_id", "run_dataset", "run_import"]
 
-Progress = Callable[[str, int], None]
-"""Called as ``progress(label, rows_done)`` after each batch."""
-
-
-class KnownIds:
-    """Ids a reference may name: in the store (listed once, lazily) or accepted in this run."""
-
-    def __init__(self, store: GraphStore, stored: dict[str, set[str]] | None = None) -> None:
-        self._store = store
-        self._stored = {} if stored is None else stored
-        self.added: dict[str, set[str]] = {entity: set() for entity in _REFERENCED}
-
-    def has(self, entity: str, record_id: str) -> bool:
-        return record_id in self.added[entity] or record_id in self._stored_ids(entity)
-
-    def _stored_ids(self, entity: str) -> set[str]:
-        if entity not in self._stored:
-            listing: Iterator[Person | Community | Activity]
-            listing = getattr(self._store, f"list_{entity}")()
-            self._stored[entity] = {record.id for record in listing}
-        return self._stored[entity]
-
-    def fork(self) -> KnownIds:
-        copy = KnownIds(self._store, self._stored)
-        copy.added = {entity: set(ids) for entity, ids in self.added.items()}
-        return copy
-
-
-@dataclass
-class RunState:
-    """What one run has accepted so far (known ids and keys, for references and duplicates)."""
-
-    known: KnownIds
-    seen: dict[str, set[RecordKey]] = field(
-        default_factory=lambda: {entity: set() for entity in SPECS}
-    )
-
-    def fork(self) -> RunState:
-        return RunState(self.known.fork(), {e: set(keys) for e, keys in self.seen.items()})
-
-    def accept(self, spec: FileSpec, record: Record) -> None:
-        self.seen[spec.entity].add(record_key(record))
-        if isinstance(record, Person | Community | Activity):
-            self.known.added[spec.entity].add(record.id)
-
-
-@dataclass
-class ErrorLog:
-    """Row messages (the first :data:`MAX_RECORDED_ERRORS`) and the exact count of bad rows."""
-
-    messages: list[str] = field(default_factory=list)
-    bad_rows: int = 0
-
-    def add(self, message: str, *, row: bool = True) -> None:
-        self.bad_rows += int(row)
-        if len(self.messages) < MAX_RECORDED_ERRORS:
-            self.messages.append(message)
-        elif len(self.messages) == MAX_RECORDED_ERRORS:
-            self.messages.append("… further messages not recorded")
+#: a batch in flight: (file label, entity, first line, last line)
+BatchTag = tuple[str, str, int, int]
+Lines = list[tuple[int, Record]]
+Sink = Callable[[Source, Lines, dict[str, Any]], None]
 
 
 @dataclass(frozen=True, slots=True)
-class ImportResult:
-    """The outcome of :func:`run_import`: the recorded run plus what the CLI reports."""
+class ImportOptions:
+    """How to run one import (besides the store and settings)."""
 
-    run: ImportRun
-    bad_rows: int
-    rejected: tuple[str, ...] = ()
-    ignored: tuple[str, ...] = ()
+    strict: bool = False
+    #: stamped on rows without their own ``source_system`` (None: rows keep what they say)
+    source_system: str | None = None
+    progress: Progress | None = None
+    #: polled after every batch; True stops the run (``interrupted``)
+    should_stop: Callable[[], bool] | None = None
+    #: identity resolution of a named source's people (ingest.identity)
+    match_email: bool = True
+    id_map: Mapping[str, str] | None = None
 
-    @property
-    def ok(self) -> bool:
-        return self.run.status == ImportStatus.SUCCEEDED
 
-
-Sink = Callable[[Source, list[tuple[int, Record]]], None]
-#: a batch in flight: (file label, entity, first line, last line)
-BatchTag = tuple[str, str, int, int]
+class Interrupted(Exception):
+    """Raised inside the loader when ``should_stop`` says so (never escapes the runner)."""
 
 
 class Loader:
     """Validates and loads the units of one dataset into ``store``."""
 
     def __init__(
-        self, store: GraphStore, settings: Settings, *, strict: bool, progress: Progress | None
+        self, store: GraphStore, settings: Settings, options: ImportOptions, run_id: str
     ) -> None:
         self.store = store
         self.settings = settings
-        self.strict = strict
-        self.progress = progress
-        self.state = RunState(KnownIds(store))
-        self.errors = ErrorLog()
-        self.counts: dict[str, int] = {}
-        self.rejected: list[str] = []
+        self.options = options
+        self.resolver = None
+        if options.source_system is not None:
+            self.resolver = IdentityResolver(
+                store,
+                options.source_system,
+                run_id=run_id,
+                match_email=options.match_email,
+                id_map=options.id_map,
+            )
+        self.known = KnownIds(store)
+        self.seen = SeenKeys()
+        self.tally = Tally()
+        self.rejected_units: list[str] = []
         self.writer = BatchWriter[BatchTag](store)
+        self.total: int | None = None
+
+    def close(self) -> None:
+        try:
+            self.writer.close()
+        finally:
+            self.seen.close()
 
     def load(self, dataset: Dataset) -> None:
+        self.total = _estimate(dataset)
         for unit in dataset.units:
             for source in unit.sources:
-                self.counts.setdefault(source.entity, 0)
-            if self.strict:
+                self.tally.entity(source.entity)
+            if self.options.strict:
                 self._load_strict(unit)
             else:
-                for problem in unit.problems:
-                    self.errors.add(problem)
+                self._note_problems(unit)
                 for source in unit.sources:
-                    self._process(source, self.state, self._write)
+                    self._process(source, self.known, self._write)
+
+    def _note_problems(self, unit: Unit) -> None:
+        for problem in unit.problems:
+            self.tally.reject(UNKNOWN_ENTITY, problem)
 
     def _load_strict(self, unit: Unit) -> None:
-        trial, before = self.state.fork(), self.errors.bad_rows
-        for problem in unit.problems:
-            self.errors.add(problem)
-        for source in unit.sources:
-            self._process(source, trial, None)
-        bad = self.errors.bad_rows - before
+        before = self.tally.bad_rows
+        self._note_problems(unit)
+        with self.seen.trial():
+            trial = self.known.fork()
+            for source in unit.sources:
+                self._process(source, trial, None)
+        bad = self.tally.bad_rows - before
         if bad:
-            self.rejected.append(unit.label)
-            self.errors.add(
-                f"{unit.label}: rejected (strict): {bad} bad row(s), nothing loaded from it",
-                row=False,
+            self.rejected_units.append(unit.label)
+            self.tally.note(
+                f"{unit.label}: rejected (strict): {bad} bad row(s), nothing loaded from it"
             )
+            for source in unit.sources:  # the good rows of the unit are rejected too
+                self._reject_rest(source)
             return
         for source in unit.sources:
-            self._process(source, self.state, self._write)
+            self._process(source, self.known, self._write)
 
-    def _write(self, source: Source, batch: list[tuple[int, Record]]) -> None:
+    def _reject_rest(self, source: Source) -> None:
+        """Count the good rows of a strict-rejected source as rejected too (not loaded)."""
+        per = self.tally.entity(source.entity)
+        per["rejected"] = max(per["rejected"], sum(1 for _ in source.rows()))
+
+    # -- one source ----------------------------------------------------------------------
+
+    def _process(self, source: Source, known: KnownIds, sink: Sink | None) -> None:
+        screen = Screen(self, source, known, sink)
+        parse = record_parser(source.entity, self.settings.zone)
+        stamp = _stamper(source.entity, self.options.source_system)
+        for line, values in source.rows():
+            try:
+                if isinstance(values, ValidationError):
+                    raise values
+                record = parse(stamp(values))
+            except ValidationError as exc:
+                self.reject(source, line, exc)
+                continue
+            screen.add(line, record)
+        screen.finish()
+
+    def reject(self, source: Source, line: int, error: ValidationError) -> None:
+        self.tally.reject(source.entity, f"{source.label}:{line}: {error.field}: {error.reason}")
+
+    def _write(self, source: Source, batch: Lines, extra: dict[str, Any]) -> None:
         """Hand the batch to the writer (it may still be in flight when this returns)."""
         tag = (source.label, source.entity, batch[0][0], batch[-1][0])
-        self._settle(self.writer.submit(source.entity, [record for _line, record in batch], tag))
+        records = [record for _line, record in batch]
+        self.settle(self.writer.submit(source.entity, records, tag, **extra))
+        if self.options.should_stop is not None and self.options.should_stop():
+            self.settle(self.writer.drain())
+            raise Interrupted
 
-    def _settle(self, outcomes: list[Outcome[BatchTag]]) -> None:
+    def settle(self, outcomes: list[Outcome[BatchTag]]) -> None:
         """Count committed batches; quarantine a batch the store refused for a reference."""
-        for (label, entity, first, last), size, error in outcomes:
+        for (label, entity, first, last), size, written, error in outcomes:
             if isinstance(error, UnknownReference):
-                self.errors.add(f"{label}:{first}-{last}: batch not loaded: {error}")
-                self.errors.bad_rows += size - 1
+                self.tally.reject(
+                    entity, f"{label}:{first}-{last}: batch not loaded: {error}", size
+                )
             elif error is not None:
-                self.writer.close()
                 raise error
-            else:
-                self.counts[entity] = self.counts.get(entity, 0) + size
-            if self.progress is not None:
-                self.progress(label, self.counts.get(entity, 0))
-
-    def _process(self, source: Source, state: RunState, sink: Sink | None) -> None:
-        spec = SPECS[source.entity]
-        batch: list[tuple[int, Record]] = []
-        waiting: list[tuple[int, Community]] = []
-        for line, values in source.rows():
-            record = self._validate(source.label, spec, line, values, state)
-            if record is None:
-                continue
-            if isinstance(record, Community) and not _parent_known(record, state):
-                state.seen[spec.entity].add(record.id)  # a later row with its id is a duplicate
-                waiting.append((line, record))
-                continue
-            state.accept(spec, record)
-            batch.append((line, record))
-            if len(batch) >= self.settings.batch_size:
-                self._flush(source, batch, sink)
-        self._flush(source, batch, sink)
-        if waiting:
-            self._resolve_parents(source, waiting, state, sink)
-        if sink is not None:  # the next entity may refer to these: let them commit first
-            self._settle(self.writer.drain())
-
-    def _validate(
-        self, label: str, spec: FileSpec, line: int, values: RowValues, state: RunState
-    ) -> Record | None:
-        try:
-            if isinstance(values, ValidationError):
-                raise values
-            record = parse_record(spec.entity, values, self.settings.zone)
-            _check_record(spec, record, state)
-        except ValidationError as exc:
-            self.errors.add(f"{label}:{line}: {exc.field}: {exc.reason}")
-            return None
-        return record
-
-    def _flush(self, source: Source, batch: list[tuple[int, Record]], sink: Sink | None) -> None:
-        if not batch:
-            return
-        if sink is not None:
-            sink(source, batch)
-        batch.clear()
-
-    def _resolve_parents(
-        self,
-        source: Source,
-        waiting: list[tuple[int, Community]],
-        state: RunState,
-        sink: Sink | None,
-    ) -> None:
-        """Accept communities whose parent appeared later in the file, parents first."""
-        spec = SPECS["communities"]
-        while waiting:
-            if sink is not None:  # parents written in the previous round must commit first
-                self._settle(self.writer.drain())
-            ready = [(line, c) for line, c in waiting if _parent_known(c, state)]
-            if not ready:
-                break
-            waiting = [(line, c) for line, c in waiting if not _parent_known(c, state)]
-            accepted: list[tuple[int, Record]] = []
-            for line, community in ready:
-                state.accept(spec, community)
-                accepted.append((line, community))
-            for start in range(0, len(accepted), self.settings.batch_size):
-                self._flush(source, accepted[start : start + self.settings.batch_size], sink)
-        for line, community in waiting:
-            self.errors.add(
-                f"{source.label}:{line}: parent_id: unknown community {community.parent_id!r}"
-            )
+            elif written is not None:
+                self.tally.written(entity, written)
+            if self.options.progress is not None:
+                self.options.progress(ProgressReport(label, self.tally.processed(), self.total))
 
 
-def _parent_known(community: Community, state: RunState) -> bool:
-    parent = community.parent_id
-    return parent is None or state.known.has("communities", parent)
+def _stamper(
+    entity: str, source_system: str | None
+) -> Callable[[Mapping[str, object]], Mapping[str, object]]:
+    """Adds the run's ``source_system`` (and the row's id as ``external_id``) where absent."""
+    if source_system is None:
+        return lambda values: values
+    has_id = "id" in SPECS[entity].key
+
+    def stamp(values: Mapping[str, object]) -> Mapping[str, object]:
+        stamped = dict(values)
+        if not _present(stamped.get("source_system")):
+            stamped["source_system"] = source_system
+            if has_id and not _present(stamped.get("external_id")):
+                stamped["external_id"] = stamped.get("id")
+        return stamped
+
+    return stamp
 
 
-def _check_record(spec: FileSpec, record: Record, state: RunState) -> None:
-    """Raise :class:`ValidationError` for a duplicate key or an unknown reference."""
-    key = record_key(record)
-    if key in state.seen[spec.entity]:
-        shown = key if isinstance(key, str) else ", ".join(key)
-        raise ValidationError(", ".join(spec.key), f"duplicate id ({shown})")
-    for column, target in spec.references:
-        if spec.entity == "communities":
-            continue  # a parent may come later in the file: resolved after the pass
-        value = getattr(record, column)
-        if value is not None and not state.known.has(target, value):
-            raise ValidationError(column, f"unknown {_singular(target)} {value!r}")
+def _present(value: object) -> bool:
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
 
 
-def _status(errors: ErrorLog, counts: dict[str, int]) -> ImportStatus:
-    if not errors.messages:
-        return ImportStatus.SUCCEEDED
-    return ImportStatus.PARTIAL if any(counts.values()) else ImportStatus.FAILED
+def _estimate(dataset: Dataset) -> int | None:
+    """Rows in the whole dataset, estimated from line counts (None when unknown)."""
+    total = 0
+    for unit in dataset.units:
+        for source in unit.sources:
+            rows = estimated_rows(source)
+            if rows is None:
+                return None
+            total += rows
+    return total
 
 
 def new_run_id(now: datetime) -> str:
@@ -287,48 +239,77 @@ def run_import(
     *,
     strict: bool = False,
     progress: Progress | None = None,
+    source_system: str | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    options: ImportOptions | None = None,
 ) -> ImportResult:
-    """Import the dataset at ``path`` into ``store`` and record the run.
+    """Import the dataset at ``path`` (an interchange folder, CSV or NDJSON file).
+
+    Keyword arguments build the :class:`ImportOptions` unless ``options`` is given. See
+    :func:`run_dataset`.
+    """
+    if options is None:
+        options = ImportOptions(strict, source_system, progress, should_stop)
+    return run_dataset(store, str(path), lambda: open_dataset(path), settings, options)
+
+
+def run_dataset(
+    store: GraphStore,
+    source: str,
+    open_data: Callable[[], Dataset],
+    settings: Settings,
+    options: ImportOptions,
+    run_id: str | None = None,
+) -> ImportResult:
+    """Open a dataset with ``open_data()``, load it into ``store`` and record the run.
 
     File-level problems (encoding, empty file, bad header) raise
     :class:`~graphsvc.errors.InputError` after a ``failed`` run has been recorded; row
     problems are reported in the result (see the module docstring for the modes).
     """
     started = datetime.now(UTC)
-    run_id = new_run_id(started)
-    loader = Loader(store, settings, strict=strict, progress=progress)
+    run = ImportRun(run_id or new_run_id(started), source, started)
+    store.record_import_run(run)
+    loader = Loader(store, settings, options, run.id)
+    interrupted = False
     try:
-        with open_dataset(path) as dataset:
-            loader.load(dataset)
+        with _opened(open_data) as dataset:
+            try:
+                loader.load(dataset)
+            except Interrupted:
+                interrupted = True
             ignored = tuple(dataset.ignored)
     except GraphsvcError as exc:
-        loader.errors.add(str(exc), row=False)
+        loader.tally.note(str(exc))
         with contextlib.suppress(GraphsvcError):
-            _record(store, run_id, str(path), started, loader, ImportStatus.FAILED)
+            _record(store, run, loader, ImportStatus.FAILED)
         raise
     finally:
-        loader.writer.close()
-    status = _status(loader.errors, loader.counts)
-    run = _record(store, run_id, str(path), started, loader, status)
-    return ImportResult(run, loader.errors.bad_rows, tuple(loader.rejected), ignored)
+        loader.close()
+    status = final_status(loader.tally, interrupted=interrupted)
+    recorded = _record(store, run, loader, status)
+    return ImportResult(recorded, loader.tally.bad_rows, tuple(loader.rejected_units), ignored)
 
 
-def _record(
-    store: GraphStore,
-    run_id: str,
-    source: str,
-    started: datetime,
-    loader: Loader,
-    status: ImportStatus,
-) -> ImportRun:
-    run = ImportRun(
-        id=run_id,
-        source=source,
-        started_at=started,
+@contextlib.contextmanager
+def _opened(open_data: Callable[[], Dataset]) -> Iterator[Dataset]:
+    dataset = open_data()
+    try:
+        yield dataset
+    finally:
+        dataset.close()
+
+
+def _record(store: GraphStore, run: ImportRun, loader: Loader, status: ImportStatus) -> ImportRun:
+    final = ImportRun(
+        id=run.id,
+        source=run.source,
+        started_at=run.started_at,
         status=status,
         finished_at=datetime.now(UTC),
-        counts=dict(loader.counts),
-        errors=tuple(loader.errors.messages),
+        counts=loader.tally.accepted(),
+        errors=tuple(loader.tally.messages),
+        outcomes={e: dict(per) for e, per in loader.tally.outcomes.items()},
     )
-    store.record_import_run(run)
-    return run
+    store.record_import_run(final)
+    return final

@@ -37,9 +37,10 @@ def test_batches_in_flight_write_everything_once(store: GraphStore, workers: int
         for start in range(0, len(rows), 20):
             outcomes += writer.submit("interactions", rows[start : start + 20], start)
         outcomes += writer.drain()
-    assert [tag for tag, _size, _error in outcomes] == list(range(0, 250, 20))
-    assert all(error is None for _tag, _size, error in outcomes)
-    assert sum(size for _tag, size, _error in outcomes) == 250
+    assert [outcome.tag for outcome in outcomes] == list(range(0, 250, 20))
+    assert all(outcome.error is None for outcome in outcomes)
+    assert sum(outcome.size for outcome in outcomes) == 250
+    assert sum(outcome.written.inserted for outcome in outcomes if outcome.written) == 250
     assert store.counts()["interactions"] == 250
     assert [i.id for i in store.list_interactions()] == [i.id for i in rows]
 
@@ -54,7 +55,7 @@ def test_a_refused_batch_is_reported_and_only_it_is_missing(store: GraphStore) -
         for name, batch in zip(("first", "second", "third"), batches, strict=True):
             outcomes += writer.submit("interactions", batch, name)
         outcomes += writer.drain()
-    errors = {tag: error for tag, _size, error in outcomes}
+    errors = {outcome.tag: outcome.error for outcome in outcomes}
     assert errors["first"] is None and errors["third"] is None
     assert isinstance(errors["second"], UnknownReference)
     assert store.counts()["interactions"] == 80

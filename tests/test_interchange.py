@@ -236,7 +236,11 @@ def test_header_check_names_missing_and_unknown_columns() -> None:
     assert check_header("people", ["name"]) == [("id", "missing required column")]
     problems = check_header("memberships", ["person_id", "community_id", "rol"])
     assert problems == [
-        ("rol", "unknown column (known: person_id, community_id, role, since, until)")
+        (
+            "rol",
+            "unknown column (known: person_id, community_id, role, since, until,"
+            " source_system, external_id)",
+        )
     ]
     assert check_header("activities", ["id", "start", "id"]) == [("id", "duplicate column")]
 

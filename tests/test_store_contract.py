@@ -24,7 +24,7 @@ from graphsvc.model import (
     Participation,
     Person,
 )
-from graphsvc.store import COUNT_KEYS, GraphStore
+from graphsvc.store import COUNT_KEYS, GraphStore, WriteCounts
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -44,6 +44,8 @@ PEOPLE = [
         mentor_capacity=2,
         joined_at=day(0),
         attrs={"team": "A"},
+        source_system="hr",
+        external_id="E-0017",
     ),
     Person("p2", "Zoë Øvergård-Łukasiewicz", topics=("soil", "water"), location="Tromsø"),
     Person("p3", "李小龍", topics=("water",), consent=False),
@@ -53,7 +55,7 @@ PEOPLE = [
 COMMUNITIES = [
     Community("org", "Analytical Org", kind="organisation"),
     Community("c1", "Soil CoP", parent_id="org", objectives="Healthy soil"),
-    Community("c2", "Water CoP", description="Rivers"),
+    Community("c2", "Water CoP", description="Rivers", source_system="forum", external_id="cat-2"),
 ]
 MEMBERSHIPS = [
     Membership("p1", "c1", "moderator", since=day(0)),
@@ -61,7 +63,7 @@ MEMBERSHIPS = [
     Membership("p2", "c2", since=day(30)),
     Membership("p3", "c2"),
     Membership("p4", "c2", "expert", since=day(10)),
-    Membership("p1", "org"),
+    Membership("p1", "org", source_system="hr", external_id="E-0017/org"),
     Membership("p4", "org"),
 ]
 INTERACTIONS = [
@@ -75,6 +77,7 @@ INTERACTIONS = [
         community_id="c1",
         topic="soil",
         source_system="forum",
+        external_id="answer-991",
     ),
     Interaction("i2", "knowledge_exchange", "p2", "p3", day(5), topic="water"),
     Interaction("i3", "mentoring", "p1", "p4", day(10)),
@@ -84,13 +87,13 @@ INTERACTIONS = [
 ]
 ACTIVITIES = [
     Activity("a1", "Soil workshop", day(3), kind="workshop", community_id="c1", end=day(4)),
-    Activity("a2", "Open meeting", day(50)),
+    Activity("a2", "Open meeting", day(50), source_system="events", external_id="ev-1"),
 ]
 PARTICIPATIONS = [
     Participation("a1", "p1", "organiser", at=day(3)),
     Participation("a1", "p2"),
     Participation("a1", "p3", "speaker"),
-    Participation("a2", "p5"),
+    Participation("a2", "p5", source_system="events", external_id="reg-5"),
 ]
 
 
@@ -149,6 +152,58 @@ def test_second_upsert_of_same_rows_changes_nothing(world: GraphStore) -> None:
     assert world.counts() == WORLD_COUNTS
     assert list(world.list_people()) == before_people
     assert list(world.list_interactions()) == before_interactions
+
+
+def test_upserts_count_inserted_rows(store: GraphStore) -> None:
+    assert store.upsert_people(PEOPLE) == WriteCounts(inserted=5)
+    assert store.upsert_communities(COMMUNITIES) == WriteCounts(inserted=3)
+    assert store.upsert_memberships(MEMBERSHIPS) == WriteCounts(inserted=7)
+    assert store.upsert_interactions(INTERACTIONS) == WriteCounts(inserted=6)
+    assert store.upsert_activities(ACTIVITIES) == WriteCounts(inserted=2)
+    assert store.upsert_participations(PARTICIPATIONS) == WriteCounts(inserted=4)
+
+
+def test_a_rerun_counts_every_row_unchanged(world: GraphStore) -> None:
+    assert world.upsert_people(PEOPLE) == WriteCounts(unchanged=5)
+    assert world.upsert_communities(COMMUNITIES) == WriteCounts(unchanged=3)
+    assert world.upsert_memberships(MEMBERSHIPS) == WriteCounts(unchanged=7)
+    assert world.upsert_interactions(INTERACTIONS) == WriteCounts(unchanged=6)
+    assert world.upsert_activities(ACTIVITIES) == WriteCounts(unchanged=2)
+    assert world.upsert_participations(PARTICIPATIONS) == WriteCounts(unchanged=4)
+
+
+def test_changed_fields_count_as_updated(world: GraphStore) -> None:
+    people = [replace(PEOPLE[0], external_id="E-18"), PEOPLE[1], Person("p9", "New")]
+    assert world.upsert_people(people) == WriteCounts(inserted=1, updated=1, unchanged=1)
+    assert world.get_person("p1") == people[0]
+    memberships = [replace(MEMBERSHIPS[0], until=day(99)), MEMBERSHIPS[1]]
+    assert world.upsert_memberships(memberships) == WriteCounts(updated=1, unchanged=1)
+    moved = replace(INTERACTIONS[2], target_id="p5")
+    assert world.upsert_interactions([moved, INTERACTIONS[3]]) == WriteCounts(
+        updated=1, unchanged=1
+    )
+    participation = replace(PARTICIPATIONS[1], role="speaker")
+    assert world.upsert_participations([participation]) == WriteCounts(updated=1)
+    assert world.upsert_communities([replace(COMMUNITIES[2], source_system=None)]) == (
+        WriteCounts(updated=1)
+    )
+    assert world.upsert_activities([replace(ACTIVITIES[0], name="Soil day")]) == (
+        WriteCounts(updated=1)
+    )
+
+
+def test_repeated_keys_in_one_batch_count_against_the_earlier_row(store: GraphStore) -> None:
+    first, second = Person("p1", "Ada"), Person("p1", "Ada King")
+    assert store.upsert_people([first, first, second]) == WriteCounts(
+        inserted=1, unchanged=1, updated=1
+    )
+    assert list(store.list_people()) == [second]
+
+
+def test_ids_lists_referenced_entities_without_records(world: GraphStore) -> None:
+    assert sorted(world.ids("people")) == ["p1", "p2", "p3", "p4", "p5"]
+    assert sorted(world.ids("communities")) == ["c1", "c2", "org"]
+    assert sorted(world.ids("activities")) == ["a1", "a2"]
 
 
 def test_upsert_replaces_every_field(world: GraphStore) -> None:
@@ -399,6 +454,7 @@ def test_import_runs(store: GraphStore) -> None:
         finished_at=day(2),
         counts={"people": 3},
         errors=("people.csv:3: email: not an e-mail address",),
+        outcomes={"people": {"inserted": 2, "updated": 1, "rejected": 1}},
     )
     store.record_import_run(done)
     store.record_import_run(
@@ -407,6 +463,7 @@ def test_import_runs(store: GraphStore) -> None:
         )
     )
     assert store.get_import_run("r1") == done
+    assert done.totals() == {"inserted": 2, "updated": 1, "unchanged": 0, "rejected": 1}
     assert store.get_import_run("nope") is None
     assert [r.id for r in store.import_runs()] == ["r2", "r1"]
     assert [r.id for r in store.import_runs(limit=1)] == ["r2"]

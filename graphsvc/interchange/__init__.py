@@ -18,7 +18,13 @@ deterministic: fixed column order, records sorted by key, datetimes as UTC ISO 8
 export → import → export gives byte-identical files.
 """
 
-from graphsvc.interchange.parse import LIST_SEPARATOR, parse_datetime, parse_record
+from graphsvc.interchange.parse import (
+    LIST_SEPARATOR,
+    RecordParser,
+    parse_datetime,
+    parse_record,
+    record_parser,
+)
 from graphsvc.interchange.spec import (
     ENTITY_OF_TYPE,
     SPECS,
@@ -52,6 +58,7 @@ __all__ = [
     "FileSpec",
     "Record",
     "RecordKey",
+    "RecordParser",
     "RecordSource",
     "check_header",
     "csv_header",
@@ -60,6 +67,7 @@ __all__ = [
     "parse_datetime",
     "parse_record",
     "record_key",
+    "record_parser",
     "singular",
     "sorted_records",
     "spec_for",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from graphsvc.errors import ValidationError
-from graphsvc.interchange.spec import SPECS, Column, Record
+from graphsvc.interchange.spec import SPECS, Column, FileSpec, Record
 from graphsvc.model import interaction_id
 
 #: separator of list cells (``topics``, ``expertise``)
@@ -48,6 +50,8 @@ def parse_datetime(value: object, zone: ZoneInfo, field: str) -> datetime:
 
 
 def _parse_text(value: object, field: str) -> str:
+    if value.__class__ is str:  # the common case (every CSV cell): no further checks
+        return value.strip()
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise ValidationError(field, "must be a string")
     return str(value).strip()
@@ -89,45 +93,94 @@ def _parse_float(value: object, field: str) -> float:
         raise ValidationError(field, f"must be a number, not {value!r}") from None
 
 
-def _parse_value(column: Column, value: object, zone: ZoneInfo) -> object:
+_PARSERS: dict[str, Callable[[object, str], object]] = {
+    "list": _parse_list,
+    "bool": _parse_bool,
+    "int": _parse_int,
+    "float": _parse_float,
+    "text": _parse_text,
+}
+
+RecordParser = Callable[[Mapping[str, object]], Record]
+
+
+def record_parser(entity: str, zone: ZoneInfo) -> RecordParser:
+    """A function parsing one row of ``entity`` (see :func:`parse_record`), built once.
+
+    The column table is resolved up front, so that the per-row work is only the cells.
+    """
+    return _record_parser(entity, zone)
+
+
+@functools.lru_cache(maxsize=64)
+def _record_parser(entity: str, zone: ZoneInfo) -> RecordParser:
+    spec = SPECS[entity]
+    layouts: dict[tuple[str, ...], _Layout] = {}
+    names_default = entity in ("people", "communities", "activities")
+    model = spec.model
+
+    def parse(values: Mapping[str, object]) -> Record:
+        names = tuple(values)
+        layout = layouts.get(names)
+        if layout is None:
+            layout = layouts[names] = _Layout.of(spec, names, zone)
+        fields: dict[str, object] = {}
+        for name, parse_cell in layout.columns:
+            raw = values[name] if parse_cell is not None else None
+            if raw is None or (raw.__class__ is str and not raw.strip()):
+                if name in layout.required:
+                    raise ValidationError(name, "is required")
+                continue
+            fields[name] = parse_cell(raw, name)  # type: ignore[misc]
+        if layout.attrs:
+            fields["attrs"] = _attrs({name: values[name] for name in layout.extra})
+        elif layout.extra:
+            raise ValidationError(sorted(layout.extra)[0], "unknown field")
+        if names_default:
+            fields.setdefault("name", "")
+        if entity == "interactions" and "id" not in fields:
+            fields["id"] = _interaction_id(fields)
+        return model(**fields)  # type: ignore[no-any-return]
+
+    return parse
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """How to parse rows with one set of field names: the spec's columns in order (a
+    column the row lacks has no parser), the required ones, and the names the spec lacks."""
+
+    columns: tuple[tuple[str, Callable[[object, str], object] | None], ...]
+    required: frozenset[str]
+    extra: tuple[str, ...]
+    attrs: bool
+
+    @classmethod
+    def of(cls, spec: FileSpec, names: tuple[str, ...], zone: ZoneInfo) -> _Layout:
+        present = set(names)
+        columns = tuple(
+            (column.name, _cell_parser(column, zone) if column.name in present else None)
+            for column in spec.columns
+            if column.name in present or column.required
+        )
+        known = set(spec.column_names)
+        extra = tuple(name for name in names if name not in known)
+        return cls(columns, frozenset(spec.required), extra, spec.extra_columns_are_attrs)
+
+
+def _cell_parser(column: Column, zone: ZoneInfo) -> Callable[[object, str], object]:
     if column.kind == "datetime":
-        return parse_datetime(value, zone, column.name)
-    if column.kind == "list":
-        return _parse_list(value, column.name)
-    if column.kind == "bool":
-        return _parse_bool(value, column.name)
-    if column.kind == "int":
-        return _parse_int(value, column.name)
-    if column.kind == "float":
-        return _parse_float(value, column.name)
-    return _parse_text(value, column.name)
+        return lambda value, field: parse_datetime(value, zone, field)
+    return _PARSERS[column.kind]
 
 
 def parse_record(entity: str, values: Mapping[str, object], zone: ZoneInfo) -> Record:
     """One CSV row (cells as strings) or NDJSON object (without ``type``) → model object.
 
-    Raises :class:`~graphsvc.errors.ValidationError` naming the first bad field.
+    Raises :class:`~graphsvc.errors.ValidationError` naming the first bad field. For many
+    rows, build the parser once with :func:`record_parser`.
     """
-    spec = SPECS[entity]
-    known = set(spec.column_names)
-    fields: dict[str, object] = {}
-    for column in spec.columns:
-        raw = values.get(column.name)
-        if _absent(raw):
-            if column.required:
-                raise ValidationError(column.name, "is required")
-            continue
-        fields[column.name] = _parse_value(column, raw, zone)
-    extra = {name: value for name, value in values.items() if name not in known}
-    if spec.extra_columns_are_attrs:
-        fields["attrs"] = _attrs(extra)
-    elif extra:
-        raise ValidationError(sorted(extra)[0], "unknown field")
-    if entity in ("people", "communities", "activities"):
-        fields.setdefault("name", "")
-    if entity == "interactions" and "id" not in fields:
-        fields["id"] = _interaction_id(fields)
-    return spec.model(**fields)  # type: ignore[no-any-return]
+    return _record_parser(entity, zone)(values)
 
 
 def _attrs(extra: Mapping[str, object]) -> dict[str, str]:

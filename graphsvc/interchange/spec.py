@@ -71,6 +71,9 @@ def _columns(text: str) -> tuple[Column, ...]:
     return tuple(columns)
 
 
+#: every file's last columns: the system a record came from and its id there
+_PROVENANCE = " source_system external_id"
+
 #: Every file of the format, in dependency order (a later file may name an earlier one's ids).
 SPECS: dict[str, FileSpec] = {
     spec.entity: spec
@@ -81,7 +84,7 @@ SPECS: dict[str, FileSpec] = {
             Person,
             _columns(
                 "id! name email organisation location joined_at:datetime topics:list"
-                " expertise:list mentor_capacity:int consent:bool"
+                " expertise:list mentor_capacity:int consent:bool" + _PROVENANCE
             ),
             key=("id",),
         ),
@@ -89,7 +92,7 @@ SPECS: dict[str, FileSpec] = {
             "communities",
             "community",
             Community,
-            _columns("id! name kind parent_id description objectives"),
+            _columns("id! name kind parent_id description objectives" + _PROVENANCE),
             key=("id",),
             references=REFERENCES["communities"],
         ),
@@ -97,7 +100,7 @@ SPECS: dict[str, FileSpec] = {
             "memberships",
             "membership",
             Membership,
-            _columns("person_id! community_id! role since:datetime until:datetime"),
+            _columns("person_id! community_id! role since:datetime until:datetime" + _PROVENANCE),
             key=("person_id", "community_id", "role"),
             references=REFERENCES["memberships"],
         ),
@@ -107,7 +110,7 @@ SPECS: dict[str, FileSpec] = {
             Interaction,
             _columns(
                 "id kind! source_id! target_id! at!:datetime weight:float directed:bool topic"
-                " community_id source_system"
+                " community_id" + _PROVENANCE
             ),
             key=("id",),
             references=REFERENCES["interactions"],
@@ -116,7 +119,7 @@ SPECS: dict[str, FileSpec] = {
             "activities",
             "activity",
             Activity,
-            _columns("id! name kind community_id start!:datetime end:datetime"),
+            _columns("id! name kind community_id start!:datetime end:datetime" + _PROVENANCE),
             key=("id",),
             references=REFERENCES["activities"],
         ),
@@ -124,7 +127,7 @@ SPECS: dict[str, FileSpec] = {
             "participations",
             "participation",
             Participation,
-            _columns("activity_id! person_id! role at:datetime"),
+            _columns("activity_id! person_id! role at:datetime" + _PROVENANCE),
             key=("activity_id", "person_id"),
             references=REFERENCES["participations"],
         ),

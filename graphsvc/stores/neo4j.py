@@ -1,12 +1,15 @@
 """The Neo4j backend of :class:`graphsvc.store.GraphStore` (DESIGN.md §2 and §4).
 
 Graph shape: ``(:Person)-[:MEMBER_OF {role,since,until}]->(:Community)``,
-``(:Person)-[:INTERACTED {id,kind,at,weight,directed,topic,community_id,source_system}]->
-(:Person)``, ``(:Person)-[:PARTICIPATED {role,at}]->(:Activity)-[:HOSTED_BY]->(:Community)``,
+``(:Person)-[:INTERACTED {id,kind,at,weight,directed,topic,community_id}]->(:Person)``,
+``(:Person)-[:PARTICIPATED {role,at}]->(:Activity)-[:HOSTED_BY]->(:Community)``,
 ``(:Community)-[:PART_OF]->(:Community)``, plus ``(:ImportRun)``, ``(:Cursor)`` and
-``(:Feedback)`` nodes. Every query comes from ``cypher/<name>.cypher`` and names the
-database; writes are ``UNWIND $rows`` batches in managed write transactions (one batch,
-one transaction); driver errors become :class:`StoreUnavailable` / :class:`StoreError`.
+``(:Feedback)`` nodes. Every Person, Community and Activity node and every MEMBER_OF,
+INTERACTED and PARTICIPATED relationship also carries its provenance, ``source_system``
+and ``external_id``, when set. Every query comes from ``cypher/<name>.cypher`` and names
+the database; writes are ``UNWIND $rows`` batches in managed write transactions (one
+batch, one transaction) that classify the rows first and write only the new and changed
+ones; driver errors become :class:`StoreUnavailable` / :class:`StoreError`.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from graphsvc.model import (
     Participation,
     Person,
 )
-from graphsvc.store import COUNT_KEYS, CommunitySummary, EgoNetwork, ErasureReport
+from graphsvc.store import COUNT_KEYS, CommunitySummary, EgoNetwork, ErasureReport, WriteCounts
 from graphsvc.stores import neo4j_write as write
 from graphsvc.stores.neo4j_connect import (
     Neo4jTarget,
@@ -66,6 +69,9 @@ CONCURRENT_BATCHES = 2
 #: few community nodes, so a second batch in flight only waits for their locks or deadlocks
 #: (each retry then sleeps about a second) — measured slower than a single stream
 SINGLE_STREAM = frozenset({"communities", "memberships"})
+
+#: entity → the query streaming its ids (:meth:`Neo4jStore.ids`)
+_ID_QUERIES = {"people": "person_ids", "communities": "community_ids", "activities": "activity_ids"}
 
 #: the lower bound of an unbounded window (keeps the ``at`` range-index seek in every query)
 _EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
@@ -148,35 +154,29 @@ class Neo4jStore:
 
     # -- batch upserts -------------------------------------------------------------------------
 
-    def upsert_people(self, rows: Sequence[Person]) -> int:
-        if rows:
-            self._write(write.write_people, rows)
-        return len(rows)
+    def upsert_people(self, rows: Sequence[Person]) -> WriteCounts:
+        return self._write(write.write_people, rows) if rows else WriteCounts()
 
-    def upsert_communities(self, rows: Sequence[Community]) -> int:
-        if rows:
-            self._write(write.write_communities, rows)
-        return len(rows)
+    def upsert_communities(self, rows: Sequence[Community]) -> WriteCounts:
+        return self._write(write.write_communities, rows) if rows else WriteCounts()
 
-    def upsert_memberships(self, rows: Sequence[Membership]) -> int:
-        if rows:
-            self._write(write.write_memberships, rows)
-        return len(rows)
+    def upsert_memberships(self, rows: Sequence[Membership]) -> WriteCounts:
+        return self._write(write.write_memberships, rows) if rows else WriteCounts()
 
-    def upsert_interactions(self, rows: Sequence[Interaction]) -> int:
-        if rows:
-            self._write(write.write_interactions, rows)
-        return len(rows)
+    def upsert_interactions(self, rows: Sequence[Interaction]) -> WriteCounts:
+        return self._write(write.write_interactions, rows) if rows else WriteCounts()
 
-    def upsert_activities(self, rows: Sequence[Activity]) -> int:
-        if rows:
-            self._write(write.write_activities, rows)
-        return len(rows)
+    def upsert_activities(self, rows: Sequence[Activity]) -> WriteCounts:
+        return self._write(write.write_activities, rows) if rows else WriteCounts()
 
-    def upsert_participations(self, rows: Sequence[Participation]) -> int:
-        if rows:
-            self._write(write.write_participations, rows)
-        return len(rows)
+    def upsert_participations(self, rows: Sequence[Participation]) -> WriteCounts:
+        return self._write(write.write_participations, rows) if rows else WriteCounts()
+
+    def ids(self, entity: str) -> Iterator[str]:
+        """Every stored id of ``people``, ``communities`` or ``activities``, streamed."""
+        if entity not in _ID_QUERIES:
+            raise ValueError(f"ids() lists people, communities or activities, not {entity!r}")
+        return (str(record["id"]) for record in self._stream(_ID_QUERIES[entity]))
 
     # -- lookups -------------------------------------------------------------------------------
 

@@ -5,8 +5,9 @@ microseconds round-trip exactly) but cross the wire as ISO 8601 text: the querie
 ``datetime($text)`` on the way in and ``toString(x)`` on the way out, because the driver's
 own temporal conversion costs ~50–150 µs per value (measured), which would cap imports
 far below the throughput target. Lists stay lists (order kept); ``attrs`` and import-run
-``counts`` are JSON strings because a Neo4j property cannot hold a map. A ``None`` field
-is simply an absent property.
+``counts`` and ``outcomes`` are JSON strings because a Neo4j property cannot hold a map. A
+``None`` field (e.g. unset provenance: ``source_system``, ``external_id``) is simply an
+absent property.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from graphsvc.model import (
+    PROVENANCE_FIELDS,
     Activity,
     Community,
     Feedback,
@@ -45,6 +47,11 @@ def native(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
+def provenance(record: Any) -> dict[str, str | None]:
+    """The provenance properties every entity carries (:data:`PROVENANCE_FIELDS`)."""
+    return {name: getattr(record, name) for name in PROVENANCE_FIELDS}
+
+
 def person_row(person: Person) -> dict[str, Any]:
     return {
         "id": person.id,
@@ -58,6 +65,7 @@ def person_row(person: Person) -> dict[str, Any]:
         "mentor_capacity": person.mentor_capacity,
         "consent": person.consent,
         "attrs": json.dumps(person.attrs, ensure_ascii=False, sort_keys=True),
+        **provenance(person),
     }
 
 
@@ -74,6 +82,8 @@ def person_from(props: Props) -> Person:
         mentor_capacity=int(props.get("mentor_capacity", 0)),
         consent=bool(props.get("consent", True)),
         attrs=json.loads(props.get("attrs") or "{}"),
+        source_system=props.get("source_system"),
+        external_id=props.get("external_id"),
     )
 
 
@@ -85,6 +95,7 @@ def community_row(community: Community) -> dict[str, Any]:
         "parent_id": community.parent_id,
         "description": community.description,
         "objectives": community.objectives,
+        **provenance(community),
     }
 
 
@@ -96,6 +107,8 @@ def community_from(props: Props, parent_id: str | None) -> Community:
         parent_id=parent_id,
         description=props.get("description"),
         objectives=props.get("objectives"),
+        source_system=props.get("source_system"),
+        external_id=props.get("external_id"),
     )
 
 
@@ -106,6 +119,7 @@ def membership_row(membership: Membership) -> dict[str, Any]:
         "role": membership.role.value,
         "since": iso(membership.since),
         "until": iso(membership.until),
+        **provenance(membership),
     }
 
 
@@ -116,6 +130,8 @@ def membership_from(record: Props) -> Membership:
         role=record["role"],
         since=native(record["since"]),
         until=native(record["until"]),
+        source_system=record.get("source_system"),
+        external_id=record.get("external_id"),
     )
 
 
@@ -130,7 +146,7 @@ def interaction_row(interaction: Interaction) -> dict[str, Any]:
         "directed": interaction.directed,
         "topic": interaction.topic,
         "community_id": interaction.community_id,
-        "source_system": interaction.source_system,
+        **provenance(interaction),
     }
 
 
@@ -147,6 +163,7 @@ def interaction_values(interaction: Interaction) -> list[Any]:
         interaction.topic,
         interaction.community_id,
         interaction.source_system,
+        interaction.external_id,
     ]
 
 
@@ -162,6 +179,7 @@ def interaction_from(props: Props, source_id: str, target_id: str) -> Interactio
         topic=props.get("topic"),
         community_id=props.get("community_id"),
         source_system=props.get("source_system"),
+        external_id=props.get("external_id"),
     )
 
 
@@ -173,6 +191,7 @@ def activity_row(activity: Activity) -> dict[str, Any]:
         "community_id": activity.community_id,
         "start": iso(activity.start),
         "end": iso(activity.end),
+        **provenance(activity),
     }
 
 
@@ -184,6 +203,8 @@ def activity_from(props: Props, community_id: str | None) -> Activity:
         kind=props["kind"],
         community_id=community_id,
         end=native(props.get("end")),
+        source_system=props.get("source_system"),
+        external_id=props.get("external_id"),
     )
 
 
@@ -193,6 +214,7 @@ def participation_row(participation: Participation) -> dict[str, Any]:
         "person_id": participation.person_id,
         "role": participation.role.value,
         "at": iso(participation.at),
+        **provenance(participation),
     }
 
 
@@ -202,6 +224,8 @@ def participation_from(record: Props) -> Participation:
         person_id=record["person_id"],
         role=record["role"],
         at=native(record["at"]),
+        source_system=record.get("source_system"),
+        external_id=record.get("external_id"),
     )
 
 
@@ -214,6 +238,7 @@ def import_run_row(run: ImportRun) -> dict[str, Any]:
         "finished_at": iso(run.finished_at),
         "counts": json.dumps(run.counts, sort_keys=True),
         "errors": list(run.errors),
+        "outcomes": json.dumps(run.outcomes, sort_keys=True),
     }
 
 
@@ -226,6 +251,7 @@ def import_run_from(props: Props) -> ImportRun:
         finished_at=native(props.get("finished_at")),
         counts=json.loads(props.get("counts") or "{}"),
         errors=tuple(props.get("errors") or ()),
+        outcomes=json.loads(props.get("outcomes") or "{}"),
     )
 
 

@@ -2,16 +2,19 @@
 
 Each batch upsert first asks, in the same transaction, which referenced ids are missing;
 if any is, it raises :class:`UnknownReference` before writing, so the managed transaction
-rolls back and the batch writes nothing. Then one ``UNWIND $rows`` query (or two) writes
-the whole batch. Interactions (the bulk of a load) check their persons in the writing
-query itself and raise afterwards: the raise rolls back what that query created.
+rolls back and the batch writes nothing. Then one query reads the stored records of the
+batch's keys, which are compared with the rows (:func:`graphsvc.store.classify`), and one
+``UNWIND $rows`` query (or two) writes only the new and changed rows: an idempotent rerun
+only reads. Each returns the batch's :class:`WriteCounts`. Interactions (the bulk of a
+load) create new ids and check their persons in one query and raise afterwards (the raise
+rolls back what that query created); only the stored ids are then classified.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import neo4j
 
@@ -25,14 +28,20 @@ from graphsvc.model import (
     Participation,
     Person,
 )
-from graphsvc.store import ErasureReport
+from graphsvc.store import ErasureReport, WriteCounts, classify
 from graphsvc.stores.neo4j_records import (
+    activity_from,
     activity_row,
+    community_from,
     community_row,
+    interaction_from,
     interaction_row,
     interaction_values,
+    membership_from,
     membership_row,
+    participation_from,
     participation_row,
+    person_from,
     person_row,
 )
 from graphsvc.stores.neo4j_schema import query
@@ -42,6 +51,8 @@ _COMMUNITIES = "missing_communities"
 _ACTIVITIES = "missing_activities"
 #: referenced entity → the query that lists which of some ids it lacks
 _LOOKUPS = {"people": _PEOPLE, "communities": _COMMUNITIES, "activities": _ACTIVITIES}
+
+T = TypeVar("T")
 
 
 class Reference(NamedTuple):
@@ -86,10 +97,6 @@ def check_references(
             raise UnknownReference(entity, ref.record_id, ref.field, ref.target_id)
 
 
-def write_people(tx: neo4j.ManagedTransaction, rows: Sequence[Person]) -> None:
-    tx.run(query("upsert_people"), rows=[person_row(p) for p in rows]).consume()
-
-
 def references_of(
     entity: str, rows: Iterable[Any], label: Callable[[Any], str] = attrgetter("id")
 ) -> Iterator[Reference]:
@@ -101,24 +108,40 @@ def references_of(
                 yield Reference(label(row), field, _LOOKUPS[target], value)
 
 
-def write_communities(tx: neo4j.ManagedTransaction, rows: Sequence[Community]) -> None:
+def write_people(tx: neo4j.ManagedTransaction, rows: Sequence[Person]) -> WriteCounts:
+    counts, changed = changed_rows(tx, "people_by_ids", rows, attrgetter("id"), _person)
+    if changed:
+        tx.run(query("upsert_people"), rows=[person_row(p) for p in changed]).consume()
+    return counts
+
+
+def write_communities(tx: neo4j.ManagedTransaction, rows: Sequence[Community]) -> WriteCounts:
     check_references(
         tx,
         "community",
         references_of("communities", rows),
         known=frozenset(c.id for c in rows),
     )
-    data = [community_row(c) for c in rows]
-    tx.run(query("upsert_communities"), rows=data).consume()
-    tx.run(query("set_community_parents"), rows=data).consume()
+    counts, changed = changed_rows(tx, "communities_by_ids", rows, attrgetter("id"), _community)
+    if changed:
+        # every new or changed community first, so that a parent new in this batch exists
+        data = [community_row(c) for c in changed]
+        tx.run(query("upsert_communities"), rows=data).consume()
+        tx.run(query("set_community_parents"), rows=data).consume()
+    return counts
 
 
-def write_memberships(tx: neo4j.ManagedTransaction, rows: Sequence[Membership]) -> None:
+def write_memberships(tx: neo4j.ManagedTransaction, rows: Sequence[Membership]) -> WriteCounts:
     check_references(tx, "membership", references_of("memberships", rows, attrgetter("label")))
-    tx.run(query("upsert_memberships"), rows=[membership_row(m) for m in rows]).consume()
+    counts, changed = changed_rows(
+        tx, "memberships_by_keys", rows, attrgetter("key"), membership_from
+    )
+    if changed:
+        tx.run(query("upsert_memberships"), rows=[membership_row(m) for m in changed]).consume()
+    return counts
 
 
-def write_interactions(tx: neo4j.ManagedTransaction, rows: Sequence[Interaction]) -> None:
+def write_interactions(tx: neo4j.ManagedTransaction, rows: Sequence[Interaction]) -> WriteCounts:
     """Upsert interactions by id; the last of duplicate ids in a batch wins.
 
     One query creates every row whose id is new (a fresh load needs no other per-row
@@ -126,7 +149,7 @@ def write_interactions(tx: neo4j.ManagedTransaction, rows: Sequence[Interaction]
     community raises :class:`UnknownReference`, rolling back what the query created.
     Stored rows are then classified: unchanged rows are skipped (an idempotent rerun only
     reads), changed rows are updated in place, and rows whose endpoints moved are deleted
-    and created again between the new endpoints.
+    and created again between the new endpoints (both count as updated).
     """
     latest = list({i.id: i for i in rows}.values())
     community_ids = {i.community_id for i in latest if i.community_id is not None}
@@ -140,9 +163,48 @@ def write_interactions(tx: neo4j.ManagedTransaction, rows: Sequence[Interaction]
             _COMMUNITIES: community_ids - absent_communities,
         }
         check_references(tx, "interaction", references_of("interactions", latest), stored=present)
-    if outcome["stored"]:
-        stored_ids = set(outcome["stored"])
-        _update_stored(tx, [i for i in latest if i.id in stored_ids])
+    stored_ids = set(outcome["stored"])
+    repeated = _repeated_ids(rows) if len(latest) < len(rows) else set()
+    # the stored records of repeated ids, read before they are updated (rare: no query else)
+    earlier = _stored_interactions(tx, repeated & stored_ids)
+    updated_ids = _update_stored(tx, [i for i in latest if i.id in stored_ids])
+    return _interaction_counts(rows, repeated, stored_ids, updated_ids, earlier)
+
+
+def _repeated_ids(rows: Sequence[Interaction]) -> set[str]:
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for interaction in rows:
+        (repeated if interaction.id in seen else seen).add(interaction.id)
+    return repeated
+
+
+def _stored_interactions(tx: neo4j.ManagedTransaction, ids: Collection[str]) -> dict[Any, object]:
+    if not ids:
+        return {}
+    records = tx.run(query("interactions_by_ids"), ids=sorted(ids))
+    return {i.id: i for i in map(_interaction, records)}
+
+
+def _interaction_counts(
+    rows: Sequence[Interaction],
+    repeated: Collection[str],
+    stored_ids: Collection[str],
+    updated_ids: Collection[str],
+    earlier: dict[Any, object],
+) -> WriteCounts:
+    """Count each row as :func:`graphsvc.store.classify` would.
+
+    A row of an id given once counts as the create and classify queries found it; the rows
+    of a repeated id are each compared with the one before (the first with ``earlier``,
+    the stored record, if any).
+    """
+    again = [i for i in rows if i.id in repeated]
+    counts, _ = classify([i.id for i in again], earlier, again)
+    once = [i.id for i in rows if i.id not in repeated]
+    inserted = sum(1 for record_id in once if record_id not in stored_ids)
+    updated = sum(1 for record_id in once if record_id in updated_ids)
+    return counts + WriteCounts(inserted, updated, len(once) - inserted - updated)
 
 
 def _missing(tx: neo4j.ManagedTransaction, lookup: str, ids: Collection[str]) -> set[str]:
@@ -158,8 +220,11 @@ def _create_new(tx: neo4j.ManagedTransaction, rows: Sequence[Interaction]) -> ne
     return tx.run(query("create_interactions"), rows=values).single(strict=True)
 
 
-def _update_stored(tx: neo4j.ManagedTransaction, rows: Sequence[Interaction]) -> None:
-    """Bring already stored interactions up to ``rows`` (skip, update or move each)."""
+def _update_stored(tx: neo4j.ManagedTransaction, rows: Sequence[Interaction]) -> set[str]:
+    """Bring already stored interactions up to ``rows`` (skip, update or move each);
+    returns the ids of those updated or moved."""
+    if not rows:
+        return set()
     data = [interaction_row(i) for i in rows]
     stored = tx.run(query("classify_interactions"), rows=data).single(strict=True)
     moved, changed = set(stored["moved"]), set(stored["changed"])
@@ -168,18 +233,71 @@ def _update_stored(tx: neo4j.ManagedTransaction, rows: Sequence[Interaction]) ->
         _create_new(tx, [i for i in rows if i.id in moved])
     if changed:
         tx.run(query("update_interactions"), rows=[r for r in data if r["id"] in changed]).consume()
+    return moved | changed
 
 
-def write_activities(tx: neo4j.ManagedTransaction, rows: Sequence[Activity]) -> None:
+def write_activities(tx: neo4j.ManagedTransaction, rows: Sequence[Activity]) -> WriteCounts:
     check_references(tx, "activity", references_of("activities", rows))
-    tx.run(query("upsert_activities"), rows=[activity_row(a) for a in rows]).consume()
+    counts, changed = changed_rows(tx, "activities_by_ids", rows, attrgetter("id"), _activity)
+    if changed:
+        tx.run(query("upsert_activities"), rows=[activity_row(a) for a in changed]).consume()
+    return counts
 
 
-def write_participations(tx: neo4j.ManagedTransaction, rows: Sequence[Participation]) -> None:
+def write_participations(
+    tx: neo4j.ManagedTransaction, rows: Sequence[Participation]
+) -> WriteCounts:
     check_references(
         tx, "participation", references_of("participations", rows, attrgetter("label"))
     )
-    tx.run(query("upsert_participations"), rows=[participation_row(p) for p in rows]).consume()
+    counts, changed = changed_rows(
+        tx, "participations_by_keys", rows, attrgetter("key"), participation_from
+    )
+    if changed:
+        data = [participation_row(p) for p in changed]
+        tx.run(query("upsert_participations"), rows=data).consume()
+    return counts
+
+
+def changed_rows(
+    tx: neo4j.ManagedTransaction,
+    lookup: str,
+    rows: Sequence[T],
+    key: Callable[[T], Hashable],
+    decode: Callable[[neo4j.Record], T],
+) -> tuple[WriteCounts, list[T]]:
+    """Classify ``rows`` against their stored records (:func:`graphsvc.store.classify`).
+
+    One query, ``lookup``, returns the stored records of the batch's distinct keys (``$ids``
+    for text keys, ``$keys`` as lists for composite ones); ``decode`` turns each into the
+    model object that the incoming row is compared with, by value. Returns the counts and
+    the rows to write: the last row of each key that is new or differs.
+    """
+    if not rows:
+        return WriteCounts(), []
+    keys = [key(row) for row in rows]
+    distinct = [list(k) if isinstance(k, tuple) else k for k in dict.fromkeys(keys)]
+    wanted = "keys" if isinstance(distinct[0], list) else "ids"
+    found = tx.run(query(lookup), {wanted: distinct})
+    existing: dict[Any, object] = {key(stored): stored for stored in map(decode, found)}
+    counts, indexes = classify(keys, existing, rows)
+    return counts, [rows[index] for index in indexes]
+
+
+def _person(record: neo4j.Record) -> Person:
+    return person_from(record["person"])
+
+
+def _community(record: neo4j.Record) -> Community:
+    return community_from(record["community"], record["parent_id"])
+
+
+def _activity(record: neo4j.Record) -> Activity:
+    return activity_from(record["activity"], record["community_id"])
+
+
+def _interaction(record: neo4j.Record) -> Interaction:
+    return interaction_from(record["interaction"], record["source_id"], record["target_id"])
 
 
 def erase_person(tx: neo4j.ManagedTransaction, person_id: str) -> ErasureReport:

@@ -9,13 +9,15 @@ query-only readers each reading one snapshot (:mod:`.sqlite_db`); schema and mig
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from graphsvc.errors import ConfigError, ValidationError
+from graphsvc.identity import Alias, AliasRule, AttributeConflict
 from graphsvc.model import (
     Activity,
     Community,
@@ -29,8 +31,18 @@ from graphsvc.model import (
     Participation,
     Person,
 )
-from graphsvc.store import COUNT_KEYS, CommunitySummary, EgoNetwork, ErasureReport
+from graphsvc.store import (
+    COUNT_KEYS,
+    CommunitySummary,
+    EgoNetwork,
+    ErasureReport,
+    SplitPlan,
+    SplitReport,
+    WriteCounts,
+    classify,
+)
 from graphsvc.stores import sqlite_codec as codec
+from graphsvc.stores import sqlite_identity as identity
 from graphsvc.stores import sqlite_sql as sql
 from graphsvc.stores.sqlite_arrays import build_arrays, fetch_window, kind_values
 from graphsvc.stores.sqlite_db import SQLiteDatabase
@@ -84,74 +96,97 @@ class SQLiteStore:
 
     def _upsert(
         self,
-        statement: str,
+        table: sql.KeyedTable,
         rows: Sequence[T],
         encode: Callable[[T], codec.Row],
         check: Callable[[sqlite3.Connection, list[codec.Row]], None] | None = None,
         *,
         enforce_foreign_keys: bool = True,
-    ) -> int:
-        """Encode ``rows``, check their references and write them in one transaction."""
+        after: Callable[[sqlite3.Connection, list[codec.Row]], None] | None = None,
+    ) -> WriteCounts:
+        """Encode ``rows``, check their references, and in one transaction write those
+        that are new or differ from what is stored (``after`` sees the written rows)."""
         if not rows:
-            return 0
+            return WriteCounts()
         encoded = [encode(row) for row in rows]
         with self._db.write(enforce_foreign_keys=enforce_foreign_keys) as conn:
             if check is not None:
                 check(conn, encoded)
-            conn.executemany(statement, encoded)
-        return len(rows)
+            counts, changed = _classify(conn, table, encoded)
+            written = [encoded[index] for index in changed]
+            conn.executemany(table.upsert, written)
+            if after is not None:
+                after(conn, written)
+        return counts
 
-    def upsert_people(self, rows: Sequence[Person]) -> int:
-        if not rows:
-            return 0
-        encoded = [codec.encode_person(p) for p in rows]
-        final = {p.id: p for p in rows}  # the last row of an id wins, as in the upsert
-        topics = [(key, pid) for pid, p in final.items() for key in codec.topic_keys(p)]
-        with self._db.write() as conn:
-            conn.executemany(sql.UPSERT_PEOPLE, encoded)
-            conn.execute(sql.FORGET_TOPICS, (codec.dump_json(list(final)),))
+    def upsert_people(
+        self,
+        rows: Sequence[Person],
+        *,
+        aliases: Sequence[Alias] = (),
+        conflicts: Sequence[AttributeConflict] = (),
+    ) -> WriteCounts:
+        def reindex_topics_and_identity(conn: sqlite3.Connection, written: list[codec.Row]) -> None:
+            people = [codec.decode_person(row) for row in written]
+            topics = [(key, p.id) for p in people for key in codec.topic_keys(p)]
+            conn.execute(sql.FORGET_TOPICS, (codec.dump_json([p.id for p in people]),))
             conn.executemany(sql.INSERT_TOPIC, topics)
-        return len(rows)
+            identity.write_identity(conn, aliases, conflicts)
 
-    def upsert_communities(self, rows: Sequence[Community]) -> int:
+        if not rows and (aliases or conflicts):
+            with self._db.write() as conn:
+                identity.write_identity(conn, aliases, conflicts)
+        return self._upsert(
+            sql.PEOPLE, rows, codec.encode_person, after=reindex_topics_and_identity
+        )
+
+    def upsert_communities(self, rows: Sequence[Community]) -> WriteCounts:
         batch_ids = {c.id for c in rows}
 
         def check(conn: sqlite3.Connection, encoded: list[codec.Row]) -> None:
             check_references(conn, "community", encoded, sql.PARENT_REFS, _id, present=batch_ids)
 
-        return self._upsert(sql.UPSERT_COMMUNITIES, rows, codec.encode_community, check)
+        return self._upsert(sql.COMMUNITIES, rows, codec.encode_community, check)
 
-    def upsert_memberships(self, rows: Sequence[Membership]) -> int:
+    def upsert_memberships(self, rows: Sequence[Membership]) -> WriteCounts:
         def check(conn: sqlite3.Connection, encoded: list[codec.Row]) -> None:
             check_references(conn, "membership", encoded, sql.MEMBERSHIP_REFS, _pair("→"))
 
-        return self._upsert(sql.UPSERT_MEMBERSHIPS, rows, codec.encode_membership, check)
+        return self._upsert(sql.MEMBERSHIPS, rows, codec.encode_membership, check)
 
-    def upsert_interactions(self, rows: Sequence[Interaction]) -> int:
+    def upsert_interactions(self, rows: Sequence[Interaction]) -> WriteCounts:
         def check(conn: sqlite3.Connection, encoded: list[codec.Row]) -> None:
             check_references(conn, "interaction", encoded, sql.INTERACTION_REFS, _id)
 
         # the hot path: `check` proves every reference inside the transaction, so SQLite's
         # per-row foreign-key look-ups (half the insert cost) are skipped for this batch
         return self._upsert(
-            sql.UPSERT_INTERACTIONS,
+            sql.INTERACTIONS,
             rows,
             codec.encode_interaction,
             check,
             enforce_foreign_keys=False,
         )
 
-    def upsert_activities(self, rows: Sequence[Activity]) -> int:
+    def upsert_activities(self, rows: Sequence[Activity]) -> WriteCounts:
         def check(conn: sqlite3.Connection, encoded: list[codec.Row]) -> None:
             check_references(conn, "activity", encoded, sql.ACTIVITY_REFS, _id)
 
-        return self._upsert(sql.UPSERT_ACTIVITIES, rows, codec.encode_activity, check)
+        return self._upsert(sql.ACTIVITIES, rows, codec.encode_activity, check)
 
-    def upsert_participations(self, rows: Sequence[Participation]) -> int:
+    def upsert_participations(self, rows: Sequence[Participation]) -> WriteCounts:
         def check(conn: sqlite3.Connection, encoded: list[codec.Row]) -> None:
             check_references(conn, "participation", encoded, sql.PARTICIPATION_REFS, _pair("←"))
 
-        return self._upsert(sql.UPSERT_PARTICIPATIONS, rows, codec.encode_participation, check)
+        return self._upsert(sql.PARTICIPATIONS, rows, codec.encode_participation, check)
+
+    def ids(self, entity: str) -> Iterator[str]:
+        """Every stored id of ``people``, ``communities`` or ``activities``."""
+        if entity not in sql.SELECT_IDS:
+            raise ValueError(f"ids() lists people, communities or activities, not {entity!r}")
+        with self._db.snapshot() as conn:
+            for (record_id,) in conn.execute(sql.SELECT_IDS[entity]):
+                yield record_id
 
     # -- lookups --------------------------------------------------------------------------
 
@@ -246,6 +281,46 @@ class SQLiteStore:
         query = f"{sql.SELECT_PARTICIPATIONS} ORDER BY activity_id, person_id"
         return self._iterate(query, codec.decode_participation)
 
+    # -- identity across source systems ----------------------------------------------------
+
+    def aliases(
+        self,
+        *,
+        person_ids: Collection[str] | None = None,
+        source_system: str | None = None,
+        external_ids: Collection[str] | None = None,
+    ) -> list[Alias]:
+        with self._db.read() as conn:
+            return identity.select_aliases(conn, person_ids, source_system, external_ids)
+
+    def get_people(self, person_ids: Collection[str]) -> dict[str, Person]:
+        query = f"{sql.SELECT_PEOPLE} WHERE id IN (SELECT value FROM json_each(?))"
+        with self._db.read() as conn:
+            rows = conn.execute(query, (codec.dump_json(sorted(person_ids)),)).fetchall()
+        return {row[0]: codec.decode_person(row) for row in rows}
+
+    def person_ids_by_email(self, emails: Collection[str]) -> dict[str, str]:
+        with self._db.read() as conn:
+            return identity.select_ids_by_email(conn, emails)
+
+    def conflicts(self, person_id: str | None = None, limit: int = 100) -> list[AttributeConflict]:
+        with self._db.read() as conn:
+            return identity.select_conflicts(conn, person_id, limit)
+
+    def split_alias(self, plan: SplitPlan) -> SplitReport:
+        """One transaction: new person, alias re-pointed, records moved, old person rebuilt."""
+        alias = replace(plan.alias, person_id=plan.new_person.id, rule=AliasRule.SPLIT)
+        with self._db.write() as conn:
+            conn.executemany(sql.PEOPLE.upsert, [codec.encode_person(plan.new_person)])
+            identity.write_identity(conn, [alias], [])
+            moved = identity.move_records(conn, plan) if plan.move_records else {}
+            conn.executemany(sql.PEOPLE.upsert, [codec.encode_person(plan.rebuilt)])
+            people = (plan.new_person, plan.rebuilt)
+            conn.execute(sql.FORGET_TOPICS, (codec.dump_json([p.id for p in people]),))
+            topics = [(key, p.id) for p in people for key in codec.topic_keys(p)]
+            conn.executemany(sql.INSERT_TOPIC, topics)
+        return identity.split_report(plan, moved)
+
     # -- erasure --------------------------------------------------------------------------
 
     def delete_person(self, person_id: str) -> ErasureReport:
@@ -262,7 +337,8 @@ class SQLiteStore:
     # -- records --------------------------------------------------------------------------
 
     def record_import_run(self, run: ImportRun) -> None:
-        self._upsert(sql.UPSERT_IMPORT_RUN, [run], codec.encode_import_run)
+        with self._db.write() as conn:
+            conn.execute(sql.UPSERT_IMPORT_RUN, codec.encode_import_run(run))
 
     def get_import_run(self, run_id: str) -> ImportRun | None:
         with self._db.read() as conn:
@@ -286,7 +362,10 @@ class SQLiteStore:
             conn.execute(sql.UPSERT_CURSOR, (source, value))
 
     def add_feedback(self, rows: Sequence[Feedback]) -> int:
-        return self._upsert(sql.UPSERT_FEEDBACK, rows, codec.encode_feedback)
+        if rows:
+            with self._db.write() as conn:
+                conn.executemany(sql.UPSERT_FEEDBACK, [codec.encode_feedback(f) for f in rows])
+        return len(rows)
 
     def feedback(self, person_id: str | None = None) -> list[Feedback]:
         """Feedback given by ``person_id`` (everyone's when None), by time, then id."""
@@ -313,6 +392,23 @@ class SQLiteStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _classify(
+    conn: sqlite3.Connection, table: sql.KeyedTable, encoded: list[codec.Row]
+) -> tuple[WriteCounts, list[int]]:
+    """Compare encoded rows with the stored ones of the same keys (see :func:`classify`)."""
+    indexes = table.key_indexes
+    keys: list[object] = [
+        row[indexes[0]] if len(indexes) == 1 else tuple(row[i] for i in indexes) for row in encoded
+    ]
+    wanted = [list(key) if isinstance(key, tuple) else key for key in dict.fromkeys(keys)]
+    stored = conn.execute(table.select_by_keys, (codec.dump_json(wanted),))
+    existing: dict[object, object] = {
+        row[indexes[0]] if len(indexes) == 1 else tuple(row[i] for i in indexes): row
+        for row in stored
+    }
+    return classify(keys, existing, encoded)
 
 
 def _id(row: codec.Row) -> str:

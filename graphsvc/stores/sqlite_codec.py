@@ -95,7 +95,7 @@ def select_sql(table: str, columns: Sequence[str], alias: str = "") -> str:
 
 PERSON_COLUMNS = (
     "id", "name", "email", "organisation", "location", "joined_at", "topics", "expertise",
-    "mentor_capacity", "consent", "attrs",
+    "mentor_capacity", "consent", "attrs", "source_system", "external_id",
 )  # fmt: skip
 
 
@@ -103,7 +103,7 @@ def encode_person(p: Person) -> Row:
     return (
         p.id, p.name, p.email, p.organisation, p.location, opt_micros(p.joined_at),
         dump_json(p.topics), dump_json(p.expertise), p.mentor_capacity, int(p.consent),
-        dump_json(p.attrs),
+        dump_json(p.attrs), p.source_system, p.external_id,
     )  # fmt: skip
 
 
@@ -112,7 +112,7 @@ def decode_person(row: Row) -> Person:
         id=row[0], name=row[1], email=row[2], organisation=row[3], location=row[4],
         joined_at=opt_datetime(row[5]), topics=tuple(json.loads(row[6])),
         expertise=tuple(json.loads(row[7])), mentor_capacity=row[8], consent=bool(row[9]),
-        attrs=json.loads(row[10]),
+        attrs=json.loads(row[10]), source_system=row[11], external_id=row[12],
     )  # fmt: skip
 
 
@@ -123,33 +123,46 @@ def topic_keys(p: Person) -> set[str]:
 
 # --- communities and memberships ----------------------------------------------------------
 
-COMMUNITY_COLUMNS = ("id", "name", "kind", "parent_id", "description", "objectives")
+COMMUNITY_COLUMNS = (
+    "id", "name", "kind", "parent_id", "description", "objectives", "source_system",
+    "external_id",
+)  # fmt: skip
 
 
 def encode_community(c: Community) -> Row:
-    return (c.id, c.name, c.kind.value, c.parent_id, c.description, c.objectives)
+    return (
+        c.id, c.name, c.kind.value, c.parent_id, c.description, c.objectives, c.source_system,
+        c.external_id,
+    )  # fmt: skip
 
 
 def decode_community(row: Row) -> Community:
     return Community(*row)
 
 
-MEMBERSHIP_COLUMNS = ("person_id", "community_id", "role", "since", "until")
+MEMBERSHIP_COLUMNS = (
+    "person_id", "community_id", "role", "since", "until", "source_system", "external_id",
+)  # fmt: skip
 
 
 def encode_membership(m: Membership) -> Row:
-    return (m.person_id, m.community_id, m.role.value, opt_micros(m.since), opt_micros(m.until))
+    return (
+        m.person_id, m.community_id, m.role.value, opt_micros(m.since), opt_micros(m.until),
+        m.source_system, m.external_id,
+    )  # fmt: skip
 
 
 def decode_membership(row: Row) -> Membership:
-    return Membership(row[0], row[1], row[2], opt_datetime(row[3]), opt_datetime(row[4]))
+    return Membership(
+        row[0], row[1], row[2], opt_datetime(row[3]), opt_datetime(row[4]), row[5], row[6]
+    )
 
 
 # --- interactions, activities, participations ---------------------------------------------
 
 INTERACTION_COLUMNS = (
     "id", "kind", "source_id", "target_id", "at", "weight", "directed", "topic",
-    "community_id", "source_system",
+    "community_id", "source_system", "external_id",
 )  # fmt: skip
 
 
@@ -159,7 +172,7 @@ _KIND_VALUE = {kind: kind.value for kind in InteractionKind}
 def encode_interaction(i: Interaction) -> Row:
     return (
         i.id, _KIND_VALUE[i.kind], i.source_id, i.target_id, to_micros(i.at), i.weight,
-        int(bool(i.directed)), i.topic, i.community_id, i.source_system,
+        int(bool(i.directed)), i.topic, i.community_id, i.source_system, i.external_id,
     )  # fmt: skip
 
 
@@ -167,44 +180,56 @@ def decode_interaction(row: Row) -> Interaction:
     return Interaction(
         id=row[0], kind=row[1], source_id=row[2], target_id=row[3], at=from_micros(row[4]),
         weight=row[5], directed=bool(row[6]), topic=row[7], community_id=row[8],
-        source_system=row[9],
+        source_system=row[9], external_id=row[10],
     )  # fmt: skip
 
 
-ACTIVITY_COLUMNS = ("id", "name", "kind", "community_id", "start", "end")
+ACTIVITY_COLUMNS = (
+    "id", "name", "kind", "community_id", "start", "end", "source_system", "external_id",
+)  # fmt: skip
 
 
 def encode_activity(a: Activity) -> Row:
-    return (a.id, a.name, a.kind.value, a.community_id, to_micros(a.start), opt_micros(a.end))
+    return (
+        a.id, a.name, a.kind.value, a.community_id, to_micros(a.start), opt_micros(a.end),
+        a.source_system, a.external_id,
+    )  # fmt: skip
 
 
 def decode_activity(row: Row) -> Activity:
     return Activity(
         id=row[0], name=row[1], kind=row[2], community_id=row[3], start=from_micros(row[4]),
-        end=opt_datetime(row[5]),
+        end=opt_datetime(row[5]), source_system=row[6], external_id=row[7],
     )  # fmt: skip
 
 
-PARTICIPATION_COLUMNS = ("activity_id", "person_id", "role", "at")
+PARTICIPATION_COLUMNS = (
+    "activity_id", "person_id", "role", "at", "source_system", "external_id",
+)  # fmt: skip
 
 
 def encode_participation(p: Participation) -> Row:
-    return (p.activity_id, p.person_id, p.role.value, opt_micros(p.at))
+    return (
+        p.activity_id, p.person_id, p.role.value, opt_micros(p.at), p.source_system,
+        p.external_id,
+    )  # fmt: skip
 
 
 def decode_participation(row: Row) -> Participation:
-    return Participation(row[0], row[1], row[2], opt_datetime(row[3]))
+    return Participation(row[0], row[1], row[2], opt_datetime(row[3]), row[4], row[5])
 
 
 # --- records ------------------------------------------------------------------------------
 
-IMPORT_RUN_COLUMNS = ("id", "source", "started_at", "finished_at", "status", "counts", "errors")
+IMPORT_RUN_COLUMNS = (
+    "id", "source", "started_at", "finished_at", "status", "counts", "errors", "outcomes",
+)  # fmt: skip
 
 
 def encode_import_run(r: ImportRun) -> Row:
     return (
         r.id, r.source, to_micros(r.started_at), opt_micros(r.finished_at), r.status.value,
-        dump_json(r.counts), dump_json(list(r.errors)),
+        dump_json(r.counts), dump_json(list(r.errors)), dump_json(r.outcomes),
     )  # fmt: skip
 
 
@@ -212,7 +237,7 @@ def decode_import_run(row: Row) -> ImportRun:
     return ImportRun(
         id=row[0], source=row[1], started_at=from_micros(row[2]),
         finished_at=opt_datetime(row[3]), status=row[4], counts=json.loads(row[5]),
-        errors=tuple(json.loads(row[6])),
+        errors=tuple(json.loads(row[6])), outcomes=json.loads(row[7]),
     )  # fmt: skip
 
 

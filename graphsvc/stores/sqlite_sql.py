@@ -3,26 +3,59 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from graphsvc.model import REFERENCES
 from graphsvc.store import COUNT_KEYS
 from graphsvc.stores import sqlite_codec as codec
 from graphsvc.stores.sqlite_refs import Reference
 
-UPSERT_PEOPLE = codec.upsert_sql("people", codec.PERSON_COLUMNS, ("id",))
-UPSERT_COMMUNITIES = codec.upsert_sql("communities", codec.COMMUNITY_COLUMNS, ("id",))
-UPSERT_MEMBERSHIPS = codec.upsert_sql(
+
+@dataclass(frozen=True)
+class KeyedTable:
+    """A table written by batch upserts: its columns (encoded row order) and upsert key."""
+
+    name: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+
+    @property
+    def upsert(self) -> str:
+        return codec.upsert_sql(self.name, self.columns, self.key)
+
+    @property
+    def key_indexes(self) -> tuple[int, ...]:
+        return tuple(self.columns.index(column) for column in self.key)
+
+    @property
+    def select_by_keys(self) -> str:
+        """The stored rows whose key is among ``?`` (a JSON array of ids or of key arrays)."""
+        select = codec.select_sql(self.name, self.columns)
+        if len(self.key) == 1:
+            return f'{select} WHERE "{self.key[0]}" IN (SELECT value FROM json_each(?))'
+        keys = ", ".join(f'"{column}"' for column in self.key)
+        parts = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(self.key)))
+        return f"{select} WHERE ({keys}) IN (SELECT {parts} FROM json_each(?))"
+
+
+PEOPLE = KeyedTable("people", codec.PERSON_COLUMNS, ("id",))
+COMMUNITIES = KeyedTable("communities", codec.COMMUNITY_COLUMNS, ("id",))
+MEMBERSHIPS = KeyedTable(
     "memberships", codec.MEMBERSHIP_COLUMNS, ("person_id", "community_id", "role")
 )
-UPSERT_INTERACTIONS = codec.upsert_sql("interactions", codec.INTERACTION_COLUMNS, ("id",))
-UPSERT_ACTIVITIES = codec.upsert_sql("activities", codec.ACTIVITY_COLUMNS, ("id",))
-UPSERT_PARTICIPATIONS = codec.upsert_sql(
+INTERACTIONS = KeyedTable("interactions", codec.INTERACTION_COLUMNS, ("id",))
+ACTIVITIES = KeyedTable("activities", codec.ACTIVITY_COLUMNS, ("id",))
+PARTICIPATIONS = KeyedTable(
     "participations", codec.PARTICIPATION_COLUMNS, ("activity_id", "person_id")
 )
+
 UPSERT_IMPORT_RUN = codec.upsert_sql("import_runs", codec.IMPORT_RUN_COLUMNS, ("id",))
 UPSERT_FEEDBACK = codec.upsert_sql("feedback", codec.FEEDBACK_COLUMNS, ("id",))
 UPSERT_CURSOR = codec.upsert_sql("cursors", ("source", "value"), ("source",))
 
 SELECT_PEOPLE = codec.select_sql("people", codec.PERSON_COLUMNS)
+#: ids of a table that other records refer to (people, communities, activities)
+SELECT_IDS = {table: f"SELECT id FROM {table}" for table in ("people", "communities", "activities")}
 SELECT_COMMUNITIES = codec.select_sql("communities", codec.COMMUNITY_COLUMNS, "c")
 #: communities of :kind (any when NULL) with their distinct members, now or in the past
 COMMUNITY_SUMMARIES = f"""
@@ -74,13 +107,16 @@ ERASURE = (
     ("interactions", "DELETE FROM interactions WHERE source_id = :id OR target_id = :id"),
     ("memberships", "DELETE FROM memberships WHERE person_id = :id"),
     ("", "DELETE FROM person_topics WHERE person_id = :id"),
+    ("", "DELETE FROM person_aliases WHERE person_id = :id"),
+    ("", "DELETE FROM person_conflicts WHERE person_id = :id"),
     ("people", "DELETE FROM people WHERE id = :id"),
 )
 
 #: every table, children before parents (clear()).
 TABLES = (
     "feedback", "participations", "activities", "interactions", "memberships",
-    "person_topics", "communities", "people", "import_runs", "cursors",
+    "person_topics", "person_conflicts", "person_aliases", "communities", "people",
+    "import_runs", "cursors",
 )  # fmt: skip
 
 #: one row of counts in COUNT_KEYS order (each key is a table)

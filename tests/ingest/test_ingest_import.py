@@ -252,7 +252,7 @@ def test_header_problems_reject_the_import_before_anything_is_written(
         run_import(sqlite_store, data, settings)
     assert str(caught.value) == (
         "people.csv:1: id: missing required column; also memberships.csv:1: rol: unknown column "
-        "(known: person_id, community_id, role, since, until)"
+        "(known: person_id, community_id, role, since, until, source_system, external_id)"
     )
     assert sqlite_store.counts()["people"] == 0
 

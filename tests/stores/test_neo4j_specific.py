@@ -7,6 +7,9 @@ import ast
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +29,7 @@ from graphsvc.model import (
     Participation,
     Person,
 )
-from graphsvc.store import GraphStore
+from graphsvc.store import GraphStore, WriteCounts
 from graphsvc.stores.neo4j import Neo4jStore
 from graphsvc.stores.neo4j_connect import parse_target
 from graphsvc.stores.neo4j_schema import SCHEMA_VERSION
@@ -146,8 +149,24 @@ def test_duplicate_interaction_ids_in_one_batch_keep_the_last(neo4j_store: Graph
     neo4j_store.upsert_people([Person("a", "A"), Person("b", "B"), Person("c", "C")])
     first = Interaction("i", "collaboration", "a", "b", T0)
     last = Interaction("i", "mentoring", "b", "c", T0 + timedelta(days=1), weight=3.0)
-    assert neo4j_store.upsert_interactions([first, last]) == 2
+    assert neo4j_store.upsert_interactions([first, last]) == WriteCounts(inserted=1, updated=1)
     assert list(neo4j_store.list_interactions()) == [last]
+
+
+def test_repeated_stored_interaction_ids_count_against_the_stored_record(
+    neo4j_store: GraphStore,
+) -> None:
+    neo4j_store.upsert_people([Person("a", "A"), Person("b", "B"), Person("c", "C")])
+    stored = Interaction("i", "collaboration", "a", "b", T0, external_id="x-1")
+    moved = replace(stored, target_id="c")
+    neo4j_store.upsert_interactions([stored])
+    assert neo4j_store.upsert_interactions([stored, moved, moved]) == WriteCounts(
+        updated=1, unchanged=2
+    )
+    assert list(neo4j_store.list_interactions()) == [moved]
+    # the last row is what is stored already, yet both rows differ from the one before
+    assert neo4j_store.upsert_interactions([stored, moved]) == WriteCounts(updated=2)
+    assert list(neo4j_store.list_interactions()) == [moved]
 
 
 def test_interaction_update_in_place_replaces_every_field(neo4j_store: GraphStore) -> None:
@@ -171,6 +190,108 @@ def test_parent_change_replaces_the_part_of_edge(neo4j_store: GraphStore, raw: R
     neo4j_store.upsert_communities([Community("c", "C", parent_id="b")])
     rows = raw("MATCH (:Community {id: 'c'})-[:PART_OF]->(p) RETURN p.id AS parent")
     assert [r["parent"] for r in rows] == ["b"]
+
+
+def test_a_changed_community_gets_a_parent_new_in_the_same_batch(
+    neo4j_store: GraphStore, raw: RawCypher
+) -> None:
+    neo4j_store.upsert_communities([Community("c", "C")])
+    batch = [Community("c", "C", parent_id="new"), Community("new", "New")]
+    assert neo4j_store.upsert_communities(batch) == WriteCounts(inserted=1, updated=1)
+    rows = raw("MATCH (:Community {id: 'c'})-[:PART_OF]->(p) RETURN p.id AS parent")
+    assert [r["parent"] for r in rows] == ["new"]
+
+
+PROVENANCE = {"source_system": "hr", "external_id": "x-9"}
+
+
+def small_world(**provenance: str) -> dict[str, list[Any]]:
+    """One record of every entity (all carrying ``provenance``), by upsert entity name."""
+    return {
+        "people": [Person("a", "A", **provenance), Person("b", "B", **provenance)],
+        "communities": [Community("c", "C", **provenance)],
+        "memberships": [Membership("a", "c", **provenance)],
+        "interactions": [Interaction("i", "mentoring", "a", "b", T0, **provenance)],
+        "activities": [Activity("x", "Workshop", T0, community_id="c", **provenance)],
+        "participations": [Participation("x", "a", **provenance)],
+    }
+
+
+def load(store: GraphStore, world: dict[str, list[Any]]) -> dict[str, WriteCounts]:
+    return {entity: getattr(store, f"upsert_{entity}")(rows) for entity, rows in world.items()}
+
+
+def test_provenance_is_a_property_of_every_node_and_relationship(
+    neo4j_store: GraphStore, raw: RawCypher
+) -> None:
+    load(neo4j_store, small_world(**PROVENANCE))
+    found = raw(
+        "MATCH (n:Person|Community|Activity) RETURN labels(n)[0] AS kind, "
+        "n.source_system AS source_system, n.external_id AS external_id "
+        "UNION ALL MATCH ()-[r:MEMBER_OF|INTERACTED|PARTICIPATED]->() RETURN type(r) AS kind, "
+        "r.source_system AS source_system, r.external_id AS external_id"
+    )
+    assert sorted(r["kind"] for r in found) == [
+        "Activity", "Community", "INTERACTED", "MEMBER_OF", "PARTICIPATED", "Person", "Person"
+    ]  # fmt: skip
+    assert {(r["source_system"], r["external_id"]) for r in found} == {("hr", "x-9")}
+    load(neo4j_store, small_world())  # provenance unset: the properties go
+    unset = raw(
+        "MATCH (n) WHERE n.source_system IS NOT NULL OR n.external_id IS NOT NULL "
+        "RETURN count(n) AS n UNION ALL MATCH ()-[r]->() "
+        "WHERE r.source_system IS NOT NULL OR r.external_id IS NOT NULL RETURN count(r) AS n"
+    )
+    assert [r["n"] for r in unset] == [0, 0]
+
+
+@contextmanager
+def write_locked(raw: RawCypher) -> Iterator[None]:
+    """Hold a write lock on every node and relationship (changing nothing) until exit."""
+    with raw.driver.session(database=raw.database) as session:
+        tx = session.begin_transaction()
+        try:
+            tx.run("MATCH (n) SET n.lock_probe = true").consume()
+            tx.run("MATCH ()-[r]->() SET r.lock_probe = true").consume()
+            yield
+        finally:
+            tx.rollback()
+
+
+def test_an_unchanged_rerun_only_reads(neo4j_store: GraphStore, raw: RawCypher) -> None:
+    """A rerun completes while another transaction holds every write lock: it writes nothing
+    (a write would wait for the locks, as the changed row below does)."""
+    world = small_world(**PROVENANCE)
+    load(neo4j_store, world)
+    with ThreadPoolExecutor(1) as pool:
+        with write_locked(raw):
+            rerun = pool.submit(load, neo4j_store, world)
+            wait([rerun], timeout=10)
+            assert rerun.done(), "an unchanged rerun waited for a write lock"
+        assert rerun.result() == {e: WriteCounts(unchanged=len(rows)) for e, rows in world.items()}
+        with write_locked(raw):
+            change = pool.submit(neo4j_store.upsert_people, [Person("a", "Ada")])
+            wait([change], timeout=0.5)
+            assert not change.done(), "the lock probe holds no lock"
+        assert change.result() == WriteCounts(updated=1)
+
+
+def test_a_new_run_record_reads_back_without_outcomes(
+    neo4j_store: GraphStore, raw: RawCypher
+) -> None:
+    raw(
+        "CREATE (:ImportRun {id: 'old', source: 's', status: 'succeeded', "
+        "started_at: datetime($at), counts: '{\"people\": 1}', errors: []})",
+        at=T0.isoformat(),
+    )
+    run = neo4j_store.get_import_run("old")
+    assert run is not None and run.counts == {"people": 1} and run.outcomes == {}
+
+
+def test_membership_lookup_expands_from_the_person_not_the_community(raw: RawCypher) -> None:
+    for name in ("memberships_by_keys", "participations_by_keys"):
+        plan = operators(raw.plan(cypher.load(name), keys=[["a", "b", "member"]]))
+        seeks = [op for op in plan if "IndexSeek" in op or "Scan" in op]
+        assert len(seeks) == 1 and "p:Person(id)" in seeks[0], (name, plan)
 
 
 # --- erasure ---------------------------------------------------------------------------------

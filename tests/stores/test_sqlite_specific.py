@@ -82,7 +82,7 @@ def test_satisfies_the_protocol(store: SQLiteStore, db_path: Path) -> None:
 def test_wal_mode_user_version_and_foreign_keys(store: SQLiteStore, db_path: Path) -> None:
     with raw(db_path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
         tables = {
             row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }
@@ -121,6 +121,34 @@ def test_reopening_keeps_data_and_schema(db_path: Path) -> None:
         again.close()
     with raw(db_path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_version_1_database_is_migrated_with_its_data(db_path: Path) -> None:
+    """Migration 1 → 2 keeps every record and adds provenance, outcomes and alias tables."""
+    from graphsvc.stores.sqlite_schema import load_script, split_statements
+
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    for statement in split_statements(load_script("schema.sql")):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO people (id, name) VALUES ('p1', 'Ada')")
+    conn.execute(
+        "INSERT INTO import_runs (id, source, started_at, status, counts) "
+        "VALUES ('r1', 'x', 0, 'succeeded', '{\"people\": 1}')"
+    )
+    conn.close()
+    store = SQLiteStore.from_uri(f"sqlite:///{db_path}")
+    try:
+        assert store.get_person("p1") == Person("p1", "Ada")
+        run = store.get_import_run("r1")
+        assert run is not None and run.counts == {"people": 1} and run.outcomes == {}
+        assert store.upsert_people([Person("p1", "Ada", source_system="hr")]).updated == 1
+    finally:
+        store.close()
+    with sqlite3.connect(db_path) as check:
+        assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        tables = {row[0] for row in check.execute("SELECT name FROM sqlite_master")}
+    assert {"person_aliases", "person_conflicts"} <= tables
 
 
 def test_a_newer_schema_is_refused(db_path: Path) -> None:
@@ -359,9 +387,9 @@ def test_erasure_leaves_no_trace_in_any_table(store: SQLiteStore, db_path: Path)
 def test_a_batch_of_twenty_thousand_interactions_loads(store: SQLiteStore) -> None:
     store.upsert_people(people(*(f"p{k}" for k in range(10))))
     rows = chain(20_000)
-    assert store.upsert_interactions(rows) == 20_000
+    assert store.upsert_interactions(rows).inserted == 20_000
     assert store.counts()["interactions"] == 20_000
     arrays = store.interactions()
     assert len(arrays) == 20_000 and arrays.person_ids == tuple(f"p{k}" for k in range(10))
-    assert store.upsert_interactions(rows) == 20_000  # idempotent
+    assert store.upsert_interactions(rows).unchanged == 20_000  # idempotent: nothing written
     assert store.counts()["interactions"] == 20_000
