@@ -132,7 +132,7 @@ def conflicts_between(
         for field_name, before, after in pairs:
             if name == "consent" or _empty(before) or _empty(after) or after == 0:
                 continue
-            if before != after:
+            if before != after and not _same_email(field_name, before, after):
                 found.append(
                     AttributeConflict(
                         stored.id,
@@ -146,6 +146,11 @@ def conflicts_between(
                     )
                 )
     return found
+
+
+def _same_email(field_name: str, before: object, after: object) -> bool:
+    """E-mail addresses differing only in case are the same address."""
+    return field_name == "email" and str(before).casefold() == str(after).casefold()
 
 
 def _text(value: object) -> str:

@@ -70,9 +70,12 @@ E = TypeVar("E", bound=StrEnum)
 def _enum(entity: str, record_id: str | None, field_name: str, enum: type[E], value: object) -> E:
     if isinstance(value, enum):
         return value
+    member = enum._value2member_map_.get(value)  # the fast path
+    if member is not None:
+        return member  # type: ignore[return-value]
     try:
         return enum(value)  # type: ignore[arg-type]
-    except ValueError:
+    except (ValueError, TypeError):
         allowed = ", ".join(member.value for member in enum)
         raise ValidationError(
             field_name, f"{value!r} is not one of: {allowed}", entity=entity, record_id=record_id
@@ -86,6 +89,8 @@ def _utc(
         return None
     if not isinstance(value, datetime):
         raise ValidationError(field_name, "must be a datetime", entity=entity, record_id=record_id)
+    if value.tzinfo is UTC:
+        return value
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise ValidationError(
             field_name, "must be timezone-aware (UTC)", entity=entity, record_id=record_id
@@ -110,7 +115,7 @@ def _strings(values: object) -> tuple[str, ...]:
 def _optional_text(value: object) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = (value if value.__class__ is str else str(value)).strip()
     return text or None
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from graphsvc.cli import CommandContext
 from graphsvc.errors import ConfigError
 from graphsvc.model import ROW_OUTCOMES
+from ingest.cli_people import register_people
 from ingest.cli_schedule import register_schedule
 from ingest.outcome import ImportResult
 from ingest.runner import ImportOptions
@@ -76,17 +77,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     exporter = subparsers.add_parser(
         "export",
-        help="write the whole store as an interchange folder (CSV) or NDJSON file",
+        help="write the whole store as interchange CSVs/NDJSON, or GraphML/GEXF for Gephi",
         description="Write every record, sorted by key, so that export → import → export"
         " gives byte-identical files.",
     )
     exporter.add_argument("path", type=Path, metavar="PATH")
     exporter.add_argument(
-        "--format", choices=FORMATS, help="csv (a folder) or ndjson (one file); default by suffix"
+        "--format",
+        choices=FORMATS,
+        help="csv (a folder), ndjson, graphml or gexf (one file); default by suffix",
     )
     exporter.add_argument("--json", action="store_true", help="print the counts as JSON")
     exporter.set_defaults(handler=run_export_command)
     register_schedule(subparsers)
+    register_people(subparsers)
 
 
 def run_import_command(args: argparse.Namespace, ctx: CommandContext) -> int:

@@ -182,8 +182,10 @@ def _sources_path(args: argparse.Namespace) -> Path:
 def _scheduler(config: SourcesFile, ctx: CommandContext) -> ImportScheduler:
     from zoneinfo import ZoneInfo
 
+    from ingest.locks import prepare_lock_dir
     from ingest.scheduler import ImportScheduler
 
+    prepare_lock_dir(config.scheduler.lock_dir)
     zone = ZoneInfo(config.scheduler.timezone or ctx.settings.timezone)
     return ImportScheduler(config, production_runner(ctx.store(), ctx.settings), timezone=zone)
 

@@ -55,7 +55,7 @@ def open_graph_file(
     if path.suffix.lower() not in ROOTS:
         raise InputError(label, "not a graph file (expected .graphml or .gexf)")
     if not path.is_file():
-        raise InputError(str(path), "no such file")
+        raise InputError(str(path), "is a folder, not a file" if path.exists() else "no such file")
     _check_bytes(path)
     tmp = tempfile.TemporaryDirectory(prefix="graphsvc-import-")
     try:

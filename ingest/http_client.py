@@ -9,10 +9,9 @@ mistake (a bad token, a wrong URL) and repeating them only delays the error. Eve
 is a :class:`SourceError` (an :class:`~graphsvc.errors.InputError`, so the CLI exits with the
 input-error code) naming the URL, and — after retries — the attempts and the last cause.
 
-Secrets never leave this module in text: :class:`Redactor` masks the auth secret wherever it
-appears, the password of a URL's user-info and the values of query parameters whose names
-look secret (``token``, ``api_key``, ``signature`` …). Every message and log line goes
-through it, including the causes reported by ``requests`` (which quote URLs).
+Secrets never leave this module in text: every message and log line goes through a
+:class:`~ingest.http_redact.Redactor`, including the causes reported by ``requests`` (which
+quote URLs).
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ import json
 import logging
 import random
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -32,13 +31,25 @@ import requests
 
 from graphsvc import __version__
 from graphsvc.errors import InputError
+from ingest.http_redact import MASK, SECRET_PARAM_PARTS, Redactor
+
+__all__ = [
+    "MASK",
+    "SECRET_PARAM_PARTS",
+    "Auth",
+    "JsonClient",
+    "JsonObject",
+    "JsonPage",
+    "Redactor",
+    "RetryPolicy",
+    "SourceError",
+    "origin_of",
+    "with_params",
+]
 
 log = logging.getLogger(__name__)
 
 JsonObject = dict[str, object]
-MASK = "***"
-#: query parameter names containing one of these (case-insensitive) have their values masked
-SECRET_PARAM_PARTS = ("token", "key", "secret", "passw", "auth", "sig", "credential", "session")
 _CHUNK = 1 << 16
 
 
@@ -57,42 +68,6 @@ class SourceError(InputError):
         self.url = url
         self.http_status = http_status
         self.attempts = attempts
-
-
-class Redactor:
-    """Masks secrets in URLs and free text (see the module docstring)."""
-
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        # longest first, so that a secret containing another is masked whole
-        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
-
-    def text(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, MASK)
-        return text
-
-    def url(self, url: str) -> str:
-        try:
-            parts = urlsplit(url)
-        except ValueError:  # not a URL after all: mask what can be masked
-            return self.text(url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            userinfo, _, host = netloc.rpartition("@")
-            user = userinfo.partition(":")[0]
-            netloc = f"{user}:{MASK}@{host}" if ":" in userinfo else f"{user}@{host}"
-        query = parts.query
-        if query:
-            pairs = parse_qsl(query, keep_blank_values=True)
-            if any(_looks_secret(name) for name, _ in pairs):
-                masked = [(n, MASK if _looks_secret(n) else v) for n, v in pairs]
-                query = urlencode(masked, safe="*")
-        return self.text(urlunsplit(parts._replace(netloc=netloc, query=query)))
-
-
-def _looks_secret(name: str) -> bool:
-    lowered = name.lower()
-    return any(part in lowered for part in SECRET_PARAM_PARTS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,25 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from graphsvc.errors import ConfigError
+
 
 def lock_path(lock_dir: Path, name: str) -> Path:
     """The lock file of source ``name``."""
     return lock_dir / f"{name}.lock"
+
+
+def prepare_lock_dir(lock_dir: Path) -> None:
+    """Create ``lock_dir`` now, so that an unusable one stops the command before any run."""
+    try:
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        probe = lock_path(lock_dir, ".writable")
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(
+            f"lock_dir {lock_dir}: {exc.strerror or exc} (set lock_dir in [scheduler])"
+        ) from None
 
 
 @contextmanager

@@ -161,6 +161,10 @@ def open_dataset(path: Path) -> Dataset:
         raise InputError(str(path), "no such file or folder")
     if path.is_file() and path.suffix.lower() in NDJSON_SUFFIXES:
         return _open_ndjson(path)
+    if path.is_file() and path.suffix.lower() in (".graphml", ".gexf"):
+        from ingest.graphxml_read import open_graph_file  # it builds on this module
+
+        return open_graph_file(path)
     if path.is_file():
         entity = _entity_of_csv(path)
         return Dataset(path, [_csv_unit(entity, path)])

@@ -20,14 +20,16 @@ from graphsvc.config import Settings
 from graphsvc.errors import InputError
 from graphsvc.model import ImportStatus
 from graphsvc.store import GraphStore
+from ingest.graphxml import GRAPH_SUFFIXES
 from ingest.identity import load_id_map
 from ingest.outcome import ImportResult
 from ingest.reader import Dataset, open_dataset
 from ingest.runner import ImportOptions, run_dataset
 from ingest.sources import SourceConfig
 
-GRAPH_SUFFIXES = (".graphml", ".gexf")
 HTTP_SCHEMES = ("http://", "https://")
+#: how many recent runs :func:`close_stale_runs` looks through
+STALE_SCAN = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,20 +84,42 @@ def run_source(
     )
     options = ImportOptions(
         strict=source.strict,
-        source_system=source.name,
+        source_system=_mapping_system(spec) or source.name,
         progress=progress,
         should_stop=should_stop,
     )
+    close_stale_runs(store, source.name)
     return import_location(store, spec, settings, options)
 
 
-def _with_identity(spec: ImportSpec, options: ImportOptions) -> ImportOptions:
-    """The source system of the run: as given, else the mapping's, else the source name."""
-    system = options.source_system
-    if system is None and spec.mapping is not None:
-        from ingest.mapping_spec import load_mapping
+def close_stale_runs(store: GraphStore, source: str) -> list[str]:
+    """Mark runs of ``source`` still recorded ``running`` as ``interrupted``; their ids.
 
-        system = load_mapping(spec.mapping).source_system
+    Only call this while holding the source's lock (the scheduler and ``import-now`` do):
+    then no other process is running an import of it, so such a run was killed.
+    """
+    closed = []
+    for run in store.import_runs(limit=STALE_SCAN):
+        if run.source == source and run.status == ImportStatus.RUNNING:
+            note = "found still running when the next run of its source started: killed"
+            store.record_import_run(
+                replace(run, status=ImportStatus.INTERRUPTED, errors=(*run.errors, note))
+            )
+            closed.append(run.id)
+    return closed
+
+
+def _mapping_system(spec: ImportSpec) -> str | None:
+    if spec.mapping is None:
+        return None
+    from ingest.mapping_spec import load_mapping
+
+    return load_mapping(spec.mapping).source_system
+
+
+def _with_identity(spec: ImportSpec, options: ImportOptions) -> ImportOptions:
+    """The source system of the run: as given, else the mapping's."""
+    system = options.source_system or _mapping_system(spec)
     if system is None and spec.id_map is not None:
         raise InputError(str(spec.id_map), "an id-mapping file needs a source system")
     id_map = load_id_map(spec.id_map, system) if spec.id_map and system else options.id_map

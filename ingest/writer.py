@@ -7,14 +7,20 @@ from pathlib import Path
 from graphsvc.errors import InputError
 from graphsvc.interchange import SPECS, RecordSource, write_csv_folder, write_ndjson
 from graphsvc.store import GraphStore
+from ingest.graphxml import GRAPH_SUFFIXES, write_gexf, write_graphml
 from ingest.reader import NDJSON_SUFFIXES
 
-FORMATS = ("csv", "ndjson")
+FORMATS = ("csv", "ndjson", "graphml", "gexf")
 
 
 def guess_format(path: Path) -> str:
-    """``ndjson`` for a ``.ndjson``/``.jsonl`` path, else ``csv`` (a folder)."""
-    return "ndjson" if path.suffix.lower() in NDJSON_SUFFIXES else "csv"
+    """By suffix: ``ndjson`` (``.ndjson``/``.jsonl``), ``graphml``, ``gexf``, else ``csv``."""
+    suffix = path.suffix.lower()
+    if suffix in NDJSON_SUFFIXES:
+        return "ndjson"
+    if suffix in GRAPH_SUFFIXES:
+        return suffix[1:]
+    return "csv"
 
 
 def store_sources(store: GraphStore) -> dict[str, RecordSource]:
@@ -26,17 +32,19 @@ def export_store(store: GraphStore, path: Path, fmt: str | None = None) -> dict[
     """Write the whole store to ``path``; returns rows written per entity.
 
     ``csv`` writes the six ``<entity>.csv`` files into the folder ``path`` (created when
-    missing, files replaced atomically); ``ndjson`` writes the single file ``path``.
+    missing, files replaced atomically); ``ndjson``, ``graphml`` and ``gexf`` write the single
+    file ``path`` (docs/graph-formats.md for the graph formats).
     """
     fmt = fmt or guess_format(path)
     if fmt not in FORMATS:
-        raise InputError(str(path), f"unknown export format {fmt!r} (use csv or ndjson)")
+        raise InputError(str(path), f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
     if fmt == "csv":
         if path.exists() and not path.is_dir():
             raise InputError(str(path), "exists and is not a folder (csv export writes a folder)")
         return write_csv_folder(path, store_sources(store))
     if path.is_dir():
-        raise InputError(str(path), "is a folder (ndjson export writes one file)")
+        raise InputError(str(path), f"is a folder ({fmt} export writes one file)")
     if not path.parent.is_dir():
         raise InputError(str(path), "the folder to write into does not exist")
-    return write_ndjson(path, store_sources(store))
+    write = {"ndjson": write_ndjson, "graphml": write_graphml, "gexf": write_gexf}[fmt]
+    return write(path, store_sources(store))

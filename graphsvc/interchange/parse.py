@@ -46,6 +46,8 @@ def parse_datetime(value: object, zone: ZoneInfo, field: str) -> datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
+    elif moment.tzinfo is UTC:
+        return moment
     return moment.astimezone(UTC)
 
 

@@ -53,6 +53,7 @@ _ACTIVITIES = "missing_activities"
 _LOOKUPS = {"people": _PEOPLE, "communities": _COMMUNITIES, "activities": _ACTIVITIES}
 
 T = TypeVar("T")
+_PERSON_ID = attrgetter("person_id")
 
 
 class Reference(NamedTuple):
@@ -134,7 +135,7 @@ def write_communities(tx: neo4j.ManagedTransaction, rows: Sequence[Community]) -
 def write_memberships(tx: neo4j.ManagedTransaction, rows: Sequence[Membership]) -> WriteCounts:
     check_references(tx, "membership", references_of("memberships", rows, attrgetter("label")))
     counts, changed = changed_rows(
-        tx, "memberships_by_keys", rows, attrgetter("key"), membership_from
+        tx, "memberships_of_people", rows, attrgetter("key"), membership_from, _PERSON_ID
     )
     if changed:
         tx.run(query("upsert_memberships"), rows=[membership_row(m) for m in changed]).consume()
@@ -251,7 +252,7 @@ def write_participations(
         tx, "participation", references_of("participations", rows, attrgetter("label"))
     )
     counts, changed = changed_rows(
-        tx, "participations_by_keys", rows, attrgetter("key"), participation_from
+        tx, "participations_of_people", rows, attrgetter("key"), participation_from, _PERSON_ID
     )
     if changed:
         data = [participation_row(p) for p in changed]
@@ -265,22 +266,22 @@ def changed_rows(
     rows: Sequence[T],
     key: Callable[[T], Hashable],
     decode: Callable[[neo4j.Record], T],
+    lookup_id: Callable[[T], str] = attrgetter("id"),
 ) -> tuple[WriteCounts, list[T]]:
     """Classify ``rows`` against their stored records (:func:`graphsvc.store.classify`).
 
-    One query, ``lookup``, returns the stored records of the batch's distinct keys (``$ids``
-    for text keys, ``$keys`` as lists for composite ones); ``decode`` turns each into the
-    model object that the incoming row is compared with, by value. Returns the counts and
-    the rows to write: the last row of each key that is new or differs.
+    One query, ``lookup``, gets the distinct ``lookup_id`` of the rows as ``$ids`` and
+    returns (at least) the stored records of the rows' keys; ``decode`` turns each into the
+    model object the incoming row of its ``key`` is compared with, by value. Returns the
+    counts and the rows to write: the last row of each key that is new or differs.
     """
     if not rows:
         return WriteCounts(), []
-    keys = [key(row) for row in rows]
-    distinct = [list(k) if isinstance(k, tuple) else k for k in dict.fromkeys(keys)]
-    wanted = "keys" if isinstance(distinct[0], list) else "ids"
-    found = tx.run(query(lookup), {wanted: distinct})
-    existing: dict[Any, object] = {key(stored): stored for stored in map(decode, found)}
-    counts, indexes = classify(keys, existing, rows)
+    ids = list(dict.fromkeys(map(lookup_id, rows)))
+    existing: dict[Any, object] = {
+        key(stored): stored for stored in map(decode, tx.run(query(lookup), ids=ids))
+    }
+    counts, indexes = classify([key(row) for row in rows], existing, rows)
     return counts, [rows[index] for index in indexes]
 
 

@@ -18,7 +18,9 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from filelock import FileLock
@@ -206,6 +208,28 @@ def test_a_drop_folder_that_appears_later_is_picked_up_by_a_retry(
     assert store.counts()["people"] == 3
 
 
+def test_a_cron_source_waits_for_its_time_in_the_configured_zone(
+    tmp_path: Path, store: GraphStore, settings: Settings, running: list[ImportScheduler]
+) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        '[scheduler]\ntimezone = "Europe/Ljubljana"\n[[source]]\nname = "nightly"\n'
+        'kind = "folder"\nlocation = "nightly"\ncron = "30 3 * * *"\n',
+        encoding="utf-8",
+    )
+    zone = ZoneInfo("Europe/Ljubljana")
+    scheduler = ImportScheduler(load_sources(path), real_runner(store, settings), timezone=zone)
+    running.append(scheduler)
+    scheduler.start()
+    upcoming = scheduler.next_run(scheduler.config.get("nightly"))
+    assert upcoming is not None
+    local = upcoming.astimezone(zone)
+    assert (local.hour, local.minute) == (3, 30)
+    assert timedelta(0) < upcoming - datetime.now(UTC) <= timedelta(days=1)
+    time.sleep(0.3)
+    assert scheduler.outcomes() == []  # no run at start: a cron source runs at its times only
+
+
 def launch(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
     """``graphsvc ARGS`` in a subprocess, with ``env`` added to this environment."""
     return subprocess.Popen(
@@ -262,6 +286,20 @@ def test_the_lock_keeps_other_processes_out_until_its_holder_dies(
     free = FileLock(path, timeout=0)
     free.acquire()
     free.release()
+
+
+def test_an_unusable_lock_dir_stops_the_command_before_any_run(
+    tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_dataset(tmp_path / "forum")
+    config = write_sources(tmp_path, {"forum": "15m"}).path
+    config.write_text(config.read_text().replace('"locks"', '"sources.toml/locks"'))
+    for command in (["import-now", "forum"], ["schedule", "--once"]):
+        assert main([*command, "--sources", str(config), "--store", settings.store]) == 2
+        assert f"lock_dir {config}/locks: Not a directory" in capsys.readouterr().err
+    store = open_store(settings)
+    assert store.import_runs() == []
+    store.close()
 
 
 def test_import_now_runs_one_source_in_the_foreground(tmp_path: Path, settings: Settings) -> None:

@@ -287,9 +287,9 @@ def test_a_new_run_record_reads_back_without_outcomes(
     assert run is not None and run.counts == {"people": 1} and run.outcomes == {}
 
 
-def test_membership_lookup_expands_from_the_person_not_the_community(raw: RawCypher) -> None:
-    for name in ("memberships_by_keys", "participations_by_keys"):
-        plan = operators(raw.plan(cypher.load(name), keys=[["a", "b", "member"]]))
+def test_membership_lookups_expand_from_the_person_not_the_community(raw: RawCypher) -> None:
+    for name in ("memberships_of_people", "participations_of_people"):
+        plan = operators(raw.plan(cypher.load(name), ids=["a"]))
         seeks = [op for op in plan if "IndexSeek" in op or "Scan" in op]
         assert len(seeks) == 1 and "p:Person(id)" in seeks[0], (name, plan)
 
