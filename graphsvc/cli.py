@@ -123,14 +123,23 @@ class CommandContext:
         isatty = getattr(self.stderr, "isatty", None)
         return bool(isatty and isatty())
 
-    def progress(self, label: str) -> Progress:
-        return Progress(self.stderr, label, enabled=self.interactive)
+    def progress(self, label: str, *, enabled: bool = True) -> Progress:
+        """A progress line on stderr: drawn only on a terminal and when ``enabled`` (commands
+        pass ``enabled=not args.json``: machine-readable output stays quiet)."""
+        return Progress(self.stderr, label, enabled=enabled and self.interactive)
 
     def echo(self, text: str = "") -> None:
         print(text, file=self.stdout)
 
     def echo_json(self, obj: Any) -> None:
         print(json.dumps(obj, indent=2, ensure_ascii=False, default=str), file=self.stdout)
+
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+        """Columns padded to their widest cell, two spaces apart, header first."""
+        lines = [tuple(header), *(tuple(row) for row in rows)]
+        widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+        for line in lines:
+            self.echo("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
 
     def note(self, text: str) -> None:
         """A remark for the human (stderr), never part of the command's result."""
@@ -182,7 +191,7 @@ def run_demo(args: argparse.Namespace, ctx: CommandContext) -> int:
         store = ctx.store()
         if args.clear:
             store.clear()
-        _load_records(store, records, ctx)
+        _load_records(store, records, ctx, quiet=args.json)
         truth = args.truth or _default_truth_path(ctx.settings.store)
         result["store"] = store.location
     demo.write_ground_truth(world, truth)
@@ -200,11 +209,13 @@ def _sorted_source(rows: list[Record]) -> Callable[[], Any]:
     return lambda: sorted_records(rows)
 
 
-def _load_records(store: GraphStore, records: dict[str, list[Record]], ctx: CommandContext) -> None:
+def _load_records(
+    store: GraphStore, records: dict[str, list[Record]], ctx: CommandContext, *, quiet: bool
+) -> None:
     """Upsert in dependency order, ``batch_size`` rows per transaction (graphsvc.batching)."""
     total = sum(len(rows) for rows in records.values())
     done = 0
-    with ctx.progress("loading") as progress:
+    with ctx.progress("loading", enabled=not quiet) as progress:
         for entity in SPECS:
 
             def report(rows_done: int, entity: str = entity, before: int = done) -> None:

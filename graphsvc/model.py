@@ -119,8 +119,8 @@ def _optional_text(value: object) -> str | None:
     return text or None
 
 
-def _set(obj: object, name: str, value: Any) -> None:
-    object.__setattr__(obj, name, value)
+#: sets a field of a frozen dataclass in __post_init__ (normalising what was given)
+_set = object.__setattr__
 
 
 def _provenance(record: object) -> None:
@@ -295,7 +295,9 @@ class Interaction:
             raise ValidationError("at", "is required", entity="interaction", record_id=self.id)
         _set(self, "at", _utc("interaction", self.id, "at", self.at))
         weight = self.weight
-        if isinstance(weight, bool) or not isinstance(weight, int | float):
+        if weight.__class__ is not float and (
+            isinstance(weight, bool) or not isinstance(weight, int | float)
+        ):
             raise ValidationError(
                 "weight", "must be a number", entity="interaction", record_id=self.id
             )
@@ -310,8 +312,8 @@ class Interaction:
             raise ValidationError(
                 "directed", "must be a boolean", entity="interaction", record_id=self.id
             )
-        for name in ("topic", "community_id"):
-            _set(self, name, _optional_text(getattr(self, name)))
+        _set(self, "topic", _optional_text(self.topic))
+        _set(self, "community_id", _optional_text(self.community_id))
         _provenance(self)
 
 

@@ -7,11 +7,10 @@ read once per import through :meth:`GraphStore.ids` (ids only, no records).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from graphsvc.errors import ValidationError
-from graphsvc.interchange import SPECS, Record
-from graphsvc.interchange import singular as _singular
+from graphsvc.interchange import SPECS, Record, singular
 from graphsvc.model import Community
 from graphsvc.store import GraphStore
 
@@ -22,25 +21,31 @@ KEY_SEPARATOR = "\x1f"
 
 
 class KnownIds:
-    """Ids a reference may name: in the store (listed once, lazily) or accepted in this run."""
+    """Ids a reference may name: in the store (listed once, lazily) or accepted in this run.
 
-    def __init__(self, store: GraphStore, stored: dict[str, set[str]] | None = None) -> None:
+    One set per entity holds both, so that a check is one set look-up.
+    """
+
+    def __init__(self, store: GraphStore) -> None:
         self._store = store
-        self._stored = {} if stored is None else stored
-        self.added: dict[str, set[str]] = {entity: set() for entity in REFERENCED}
+        self._ids: dict[str, set[str]] = {}
+
+    def ids(self, entity: str) -> set[str]:
+        """The known ids of ``entity`` (a live set: :meth:`add` extends it)."""
+        if entity not in self._ids:
+            self._ids[entity] = set(self._store.ids(entity))
+        return self._ids[entity]
 
     def has(self, entity: str, record_id: str) -> bool:
-        return record_id in self.added[entity] or record_id in self._stored_ids(entity)
+        return record_id in self.ids(entity)
 
-    def _stored_ids(self, entity: str) -> set[str]:
-        if entity not in self._stored:
-            self._stored[entity] = set(self._store.ids(entity))
-        return self._stored[entity]
+    def add(self, entity: str, record_ids: Iterable[str]) -> None:
+        self.ids(entity).update(record_ids)
 
     def fork(self) -> KnownIds:
         """A copy whose additions do not reach this one (a strict-mode trial pass)."""
-        copy = KnownIds(self._store, self._stored)
-        copy.added = {entity: set(ids) for entity, ids in self.added.items()}
+        copy = KnownIds(self._store)
+        copy._ids = {entity: set(ids) for entity, ids in self._ids.items()}
         return copy
 
 
@@ -65,17 +70,23 @@ def shown_key(entity: str, key: str) -> str:
     return ", ".join(key.split(KEY_SEPARATOR)) if len(SPECS[entity].key) > 1 else key
 
 
-def check_references(entity: str, record: Record, known: KnownIds) -> None:
-    """Raise :class:`ValidationError` for the first reference naming an unknown record.
+def reference_checker(entity: str, known: KnownIds) -> Callable[[Record], None]:
+    """A function raising :class:`ValidationError` for the first reference of a record of
+    ``entity`` that names an unknown record (a community's parent is checked elsewhere: it
+    may come later in its file)."""
+    if entity == "communities":
+        return lambda record: None
+    checks = [
+        (column, known.ids(target), singular(target)) for column, target in SPECS[entity].references
+    ]
 
-    A community's parent is not checked here: it may come later in its file.
-    """
-    for column, target in SPECS[entity].references:
-        if entity == "communities":
-            continue
-        value = getattr(record, column)
-        if value is not None and not known.has(target, value):
-            raise ValidationError(column, f"unknown {_singular(target)} {value!r}")
+    def check(record: Record) -> None:
+        for column, ids, target in checks:
+            value = getattr(record, column)
+            if value is not None and value not in ids:
+                raise ValidationError(column, f"unknown {target} {value!r}")
+
+    return check
 
 
 def parent_known(community: Community, known: KnownIds) -> bool:

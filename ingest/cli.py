@@ -104,7 +104,7 @@ def run_import_command(args: argparse.Namespace, ctx: CommandContext) -> int:
         graph=_given(node_type_attr=args.node_type_attr, default_kind=args.default_kind),
         http={**_given(auth_env=args.auth_env), **_http_options(args.http_option)},
     )
-    with ctx.progress("importing") as progress:
+    with ctx.progress("importing", enabled=not args.json) as progress:
         options = ImportOptions(
             strict=args.strict,
             source_system=args.source_system,

@@ -158,9 +158,7 @@ def _conflict_json(conflict: AttributeConflict) -> dict[str, Any]:
 
 
 def _table(ctx: CommandContext, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
-    if not rows:
+    if rows:
+        ctx.table(header, rows)
+    else:
         ctx.note("nothing found")
-        return
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
-    for row in (header, *rows):
-        ctx.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())

@@ -275,12 +275,7 @@ def run_imports_command(args: argparse.Namespace, ctx: CommandContext) -> int:
         ctx.echo("no import runs recorded" + (f" for {args.source}" if args.source else ""))
         return 0
     header = ("ID", "SOURCE", "STATUS", "STARTED", "DURATION", "ROWS", "CHANGES", "ERRORS")
-    rows = [header] + [_run_row(run) for run in runs]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    for row in rows:
-        ctx.echo(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        )
+    ctx.table(header, [_run_row(run) for run in runs])
     return 0
 
 

@@ -10,8 +10,8 @@ is a :class:`SourceError` (an :class:`~graphsvc.errors.InputError`, so the CLI e
 input-error code) naming the URL, and — after retries — the attempts and the last cause.
 
 Secrets never leave this module in text: every message and log line goes through a
-:class:`~ingest.http_redact.Redactor`, including the causes reported by ``requests`` (which
-quote URLs).
+:class:`~ingest.http_secrets.Redactor`, including the causes reported by ``requests`` (which
+quote URLs); the auth header is sent only to the source's origin (:mod:`ingest.http_secrets`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,14 @@ import requests
 
 from graphsvc import __version__
 from graphsvc.errors import InputError
-from ingest.http_redact import MASK, SECRET_PARAM_PARTS, Redactor
+from ingest.http_secrets import (
+    MASK,
+    SECRET_PARAM_PARTS,
+    Auth,
+    AuthSession,
+    Redactor,
+    origin_of,
+)
 
 __all__ = [
     "MASK",
@@ -107,39 +114,6 @@ class _Retryable(Exception):
         self.retry_after = retry_after
 
 
-@dataclass(frozen=True, slots=True)
-class Auth:
-    """A header sent only to ``origin`` (never to another host a next link points at)."""
-
-    header: str
-    value: str
-    origin: tuple[str, str, int | None]
-
-
-class _Session(requests.Session):
-    """Drops the auth header on a redirect to another host (``requests`` only drops its own
-    ``Authorization``, not a custom header such as ``X-Api-Key``)."""
-
-    def __init__(self, auth_header: str | None) -> None:
-        super().__init__()
-        self.auth_header = auth_header
-
-    def rebuild_auth(
-        self, prepared_request: requests.PreparedRequest, response: requests.Response
-    ) -> None:
-        super().rebuild_auth(prepared_request, response)  # type: ignore[no-untyped-call]
-        old, new = response.request.url or "", prepared_request.url or ""
-        if self.auth_header and self.should_strip_auth(old, new):  # type: ignore[no-untyped-call]
-            prepared_request.headers.pop(self.auth_header, None)
-
-
-def origin_of(url: str) -> tuple[str, str, int | None]:
-    """``(scheme, host, port)`` with the scheme's default port filled in."""
-    parts = urlsplit(url)
-    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-    return parts.scheme, (parts.hostname or "").lower(), port
-
-
 class JsonClient:
     """GETs JSON documents with retries; counts ``requests`` and ``retries`` made."""
 
@@ -161,7 +135,7 @@ class JsonClient:
         self.jitter = jitter
         self.requests = 0
         self.retries = 0
-        self.session = _Session(auth.header if auth else None)
+        self.session = AuthSession(auth.header if auth else None)
         self.session.headers.update(
             {"Accept": "application/json", "User-Agent": f"graphsvc/{__version__}"}
         )

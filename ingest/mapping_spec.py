@@ -10,21 +10,34 @@ The format is documented in ``docs/mapping.md``.
 unknown entities and columns (driven by :data:`graphsvc.interchange.SPECS`, so columns added
 there are picked up without change), required columns without a source or default. Every
 problem is reported at once in one :class:`~graphsvc.errors.InputError` naming the mapping
-file and the key (``mapping.toml: file #2 (answers.csv) columns.knd: …``). Applying a mapping
-to a data folder is :func:`ingest.mapping.open_mapped`.
+file and the key (``mapping.toml: file #2 (answers.csv) columns.knd: …``). The result is a
+:class:`~ingest.mapping_rules.Mapping` (its types are re-exported here); checks of single
+values are in :mod:`ingest.mapping_checks`. Applying a mapping to a data folder is
+:func:`ingest.mapping.open_mapped`.
 """
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, time
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TypeVar
 
 from graphsvc.errors import InputError
-from graphsvc.interchange import SPECS, FileSpec
+from graphsvc.interchange import FileSpec
+from ingest.mapping_checks import (
+    Problems,
+    check_keys,
+    delimiter_value,
+    entity_spec,
+    flag_value,
+    relative_path,
+    scalar_text,
+    text_value,
+)
+from ingest.mapping_rules import Default, FileRule, Lookup, Mapping, is_glob
+
+__all__ = ["Default", "FileRule", "Lookup", "Mapping", "load_mapping"]
 
 _TOP_KEYS = ("source_system", "id_prefix", "delimiter", "file")
 _FILE_KEYS: tuple[str, ...] = (
@@ -38,100 +51,6 @@ _FILE_KEYS: tuple[str, ...] = (
 )
 _FILE_KEYS += ("strict_values", "defaults", "where", "attrs")
 _LOOKUP_KEYS = ("file", "key", "match", "column", "delimiter")
-_GLOB_CHARS = frozenset("*?[")
-Default = str | tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Lookup:
-    """A join: the value of ``column`` in the row of ``file`` whose ``match`` equals ``key``.
-
-    ``key`` is a column of the file being mapped; ``match`` and ``column`` are columns of
-    ``file`` (a path relative to the data folder, read with ``delimiter``).
-    """
-
-    file: str
-    key: str
-    match: str
-    column: str
-    delimiter: str
-
-
-@dataclass(frozen=True, slots=True)
-class FileRule:
-    """One ``[[file]]`` table: how one foreign file (or glob) feeds one entity.
-
-    Dict keys are interchange column names except in ``where`` (foreign column → accepted
-    values); ``columns`` values are foreign column names.
-    """
-
-    number: int
-    path: str
-    entity: str
-    delimiter: str
-    columns: dict[str, str]
-    lookups: dict[str, Lookup]
-    split: dict[str, str]
-    values: dict[str, dict[str, str]]
-    strict_values: bool
-    defaults: dict[str, Default]
-    where: dict[str, frozenset[str]]
-    attrs: tuple[str, ...]
-
-    @property
-    def name(self) -> str:
-        """``file #2 (answers.csv)``: how messages name this table."""
-        return f"file #{self.number} ({self.path})"
-
-    @property
-    def is_pattern(self) -> bool:
-        return any(char in _GLOB_CHARS for char in self.path)
-
-    def foreign_columns(self) -> dict[str, str]:
-        """Every foreign column this rule reads → what it is used for (for messages)."""
-        used: dict[str, str] = {}
-        for column, foreign in self.columns.items():
-            used.setdefault(foreign, f"mapped to {column}")
-        for column, lookup in self.lookups.items():
-            used.setdefault(lookup.key, f"key of lookup.{column}")
-        for foreign in self.where:
-            used.setdefault(foreign, "used by where")
-        for foreign in self.attrs:
-            used.setdefault(foreign, "kept as attr")
-        return used
-
-
-@dataclass(frozen=True, slots=True)
-class Mapping:
-    """A parsed, validated mapping file (:func:`load_mapping`)."""
-
-    path: Path
-    source_system: str | None
-    id_prefix: str
-    files: tuple[FileRule, ...]
-
-    @property
-    def label(self) -> str:
-        return self.path.name
-
-
-class _Problems:
-    """Collects ``(key, reason)`` so that one error names every problem of the file."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.found: list[tuple[str, str]] = []
-
-    def add(self, key: str, reason: str) -> None:
-        self.found.append((key, reason))
-
-    def raise_if_any(self) -> None:
-        if not self.found:
-            return
-        (key, reason), rest = self.found[0], self.found[1:]
-        if rest:
-            reason += "; also " + "; ".join(f"{k}: {r}" for k, r in rest)
-        raise InputError(self.label, reason, field=key)
 
 
 def load_mapping(path: Path) -> Mapping:
@@ -150,20 +69,20 @@ def load_mapping(path: Path) -> Mapping:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(label, f"not valid TOML: {exc}") from None
-    problems = _Problems(label)
+    problems = Problems(label)
     mapping = _parse_mapping(path, document, problems)
     problems.raise_if_any()
     return mapping
 
 
-def _parse_mapping(path: Path, document: dict[str, object], problems: _Problems) -> Mapping:
-    _check_keys(document, _TOP_KEYS, "", problems)
-    source_system = _text(document.get("source_system"), "source_system", problems)
+def _parse_mapping(path: Path, document: dict[str, object], problems: Problems) -> Mapping:
+    check_keys(document, _TOP_KEYS, "", problems)
+    source_system = text_value(document.get("source_system"), "source_system", problems)
     id_prefix = document.get("id_prefix", "")
     if not isinstance(id_prefix, str):
         problems.add("id_prefix", "must be a string")
         id_prefix = ""
-    delimiter = _delimiter(document.get("delimiter", ","), "delimiter", problems)
+    delimiter = delimiter_value(document.get("delimiter", ","), "delimiter", problems)
     tables = document.get("file")
     if not isinstance(tables, list) or not tables:
         problems.add("file", "no [[file]] tables (each says which foreign file feeds an entity)")
@@ -176,19 +95,21 @@ def _parse_mapping(path: Path, document: dict[str, object], problems: _Problems)
 
 
 def _parse_file(
-    number: int, table: object, delimiter: str, source_system: str | None, problems: _Problems
+    number: int, table: object, delimiter: str, source_system: str | None, problems: Problems
 ) -> FileRule | None:
     where = f"file #{number}"
     if not isinstance(table, dict):
         problems.add(where, "must be a [[file]] table")
         return None
-    path = _relative_path(table.get("path"), f"{where} path", problems)
+    path = relative_path(table.get("path"), f"{where} path", problems)
     where = f"{where} ({path})" if path else where
-    _check_keys(table, _FILE_KEYS, where, problems)
-    spec = _entity(table.get("entity"), f"{where} entity", problems)
+    check_keys(table, _FILE_KEYS, where, problems)
+    spec = entity_spec(table.get("entity"), f"{where} entity", problems)
     if path is None or spec is None:
         return None
-    own_delimiter = _delimiter(table.get("delimiter", delimiter), f"{where} delimiter", problems)
+    own_delimiter = delimiter_value(
+        table.get("delimiter", delimiter), f"{where} delimiter", problems
+    )
     parser = _FileParser(table, spec, where, own_delimiter, problems)
     rule = FileRule(
         number=number,
@@ -199,7 +120,9 @@ def _parse_file(
         lookups=parser.each("lookup", parser.lookup),
         split=parser.each("split", parser.separator),
         values=parser.each("values", parser.value_map),
-        strict_values=_flag(table.get("strict_values", False), f"{where} strict_values", problems),
+        strict_values=flag_value(
+            table.get("strict_values", False), f"{where} strict_values", problems
+        ),
         defaults=parser.each("defaults", parser.default),
         where=parser.where(),
         attrs=parser.attrs(),
@@ -210,7 +133,7 @@ def _parse_file(
     return rule
 
 
-def _check_sources(rule: FileRule, spec: FileSpec, where: str, problems: _Problems) -> None:
+def _check_sources(rule: FileRule, spec: FileSpec, where: str, problems: Problems) -> None:
     """Each column has at most one source; split/values need one; required ones need one."""
     sourced = set(rule.columns) | set(rule.lookups)
     for column in sorted(set(rule.columns) & set(rule.lookups)):
@@ -238,7 +161,7 @@ class _FileParser:
         spec: FileSpec,
         where: str,
         delimiter: str,
-        problems: _Problems,
+        problems: Problems,
     ) -> None:
         self.table, self.spec, self.place = table, spec, where
         self.delimiter, self.problems = delimiter, problems
@@ -264,7 +187,7 @@ class _FileParser:
         return result
 
     def foreign_column(self, _column: str, value: object, key: str) -> str | None:
-        return _text(value, key, self.problems)
+        return text_value(value, key, self.problems)
 
     def separator(self, _column: str, value: object, key: str) -> str | None:
         if isinstance(value, str) and value:
@@ -276,16 +199,16 @@ class _FileParser:
         if not isinstance(value, dict):
             self.problems.add(key, "must be a table with file, key, match and column")
             return None
-        _check_keys(value, _LOOKUP_KEYS, key, self.problems)
-        file = _relative_path(value.get("file"), f"{key}.file", self.problems)
+        check_keys(value, _LOOKUP_KEYS, key, self.problems)
+        file = relative_path(value.get("file"), f"{key}.file", self.problems)
         parts = [
-            _text(value.get(part), f"{key}.{part}", self.problems, required=True)
+            text_value(value.get(part), f"{key}.{part}", self.problems, required=True)
             for part in ("key", "match", "column")
         ]
-        delimiter = _delimiter(
+        delimiter = delimiter_value(
             value.get("delimiter", self.delimiter), f"{key}.delimiter", self.problems
         )
-        if file is not None and any(char in _GLOB_CHARS for char in file):
+        if file is not None and is_glob(file):
             self.problems.add(f"{key}.file", "a lookup reads one file, not a pattern")
             return None
         if file is None or parts[0] is None or parts[1] is None or parts[2] is None:
@@ -298,7 +221,7 @@ class _FileParser:
             return None
         result: dict[str, str] = {}
         for foreign, ours in value.items():
-            text = _scalar(ours)
+            text = scalar_text(ours)
             if text is None:
                 self.problems.add(f"{key}.{foreign}", "must be a string, number or boolean")
             else:
@@ -309,7 +232,7 @@ class _FileParser:
         is_list = next(c.kind for c in self.spec.columns if c.name == column) == "list"
         if isinstance(value, list) and is_list and all(isinstance(v, str) for v in value):
             return tuple(str(item) for item in value)
-        text = _scalar(value)
+        text = scalar_text(value)
         if text is None:
             expected = "a list of strings" if is_list else "a string, number, boolean or date"
             self.problems.add(key, f"must be {expected}")
@@ -341,71 +264,3 @@ class _FileParser:
                 reason = f"{name!r} is a {self.spec.entity} column; map it under columns instead"
                 self.problems.add(key, reason)
         return names
-
-
-# --- single values ---------------------------------------------------------------------------
-
-
-def _check_keys(
-    table: dict[str, object], allowed: tuple[str, ...], where: str, p: _Problems
-) -> None:
-    for key in table:
-        if key not in allowed:
-            p.add(f"{where} {key}".strip(), f"unknown key (known: {', '.join(allowed)})")
-
-
-def _text(value: object, key: str, problems: _Problems, *, required: bool = False) -> str | None:
-    if value is None:
-        if required:
-            problems.add(key, "is required")
-        return None
-    if not isinstance(value, str) or not value.strip():
-        problems.add(key, "must be a non-empty string")
-        return None
-    return value.strip()
-
-
-def _flag(value: object, key: str, problems: _Problems) -> bool:
-    if not isinstance(value, bool):
-        problems.add(key, "must be true or false")
-        return False
-    return value
-
-
-def _delimiter(value: object, key: str, problems: _Problems) -> str:
-    if isinstance(value, str) and len(value) == 1 and value not in '"\r\n':
-        return value
-    problems.add(key, f"must be one character (not a quote or newline), not {value!r}")
-    return ","
-
-
-def _relative_path(value: object, key: str, problems: _Problems) -> str | None:
-    text = _text(value, key, problems, required=True)
-    if text is None:
-        return None
-    pure = PurePosixPath(text.replace("\\", "/"))
-    if pure.is_absolute() or ".." in pure.parts or Path(text).is_absolute():
-        problems.add(key, f"{text!r} must be relative to the data folder and stay inside it")
-        return None
-    return text
-
-
-def _entity(value: object, key: str, problems: _Problems) -> FileSpec | None:
-    if isinstance(value, str) and value in SPECS:
-        return SPECS[value]
-    known = ", ".join(SPECS)
-    problems.add(
-        key, f"{'is required' if value is None else repr(value) + ' is not'} one of: {known}"
-    )
-    return None
-
-
-def _scalar(value: object) -> str | None:
-    """A TOML scalar as interchange text (``true`` → ``yes``, dates in ISO form)."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, str | int | float):
-        return str(value)
-    if isinstance(value, date | time):  # a datetime is a date
-        return value.isoformat()
-    return None

@@ -22,12 +22,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Any, Protocol
 
 from graphsvc.errors import InputError, ValidationError
 from graphsvc.interchange import ENTITY_OF_TYPE, SPECS, check_header
 
 RowValues = Mapping[str, object] | ValidationError
+CsvReader = Any  # what csv.reader returns (``_csv.reader``, not importable as a type)
 Row = tuple[int, RowValues]
 NDJSON_SUFFIXES = (".ndjson", ".jsonl")
 _CHUNK = 1 << 20
@@ -48,16 +49,23 @@ class CsvSource:
         with _open_text(self.path) as handle:
             reader = csv.reader(handle)
             header = [name.strip() for name in _header(reader, self.label)]
-            while True:
-                line = reader.line_num + 1
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    raise InputError(self.label, f"malformed CSV: {exc}", line=line) from None
-                if any(cell.strip() for cell in cells):  # blank lines and ",,," rows are skipped
-                    yield line, _row_values(header, cells)
+            for line, cells in csv_records(reader, self.label):
+                yield line, _row_values(header, cells)
+
+
+def csv_records(reader: CsvReader, label: str) -> Iterator[tuple[int, list[str]]]:
+    """The records after the header, each with the physical line it starts on; blank lines
+    and ``,,,`` rows are skipped; malformed CSV is an :class:`InputError` naming the line."""
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(label, f"malformed CSV: {exc}", line=line) from None
+        if "".join(cells).strip():
+            yield line, cells
 
 
 def _row_values(header: list[str], cells: list[str]) -> RowValues:
@@ -95,22 +103,41 @@ class SpoolSource:
                 yield int(line), obj
 
 
-Source = CsvSource | SpoolSource
+class Source(Protocol):
+    """What the runner loads: the rows of one entity, from one file or one part of a file.
+
+    :class:`CsvSource` and :class:`SpoolSource` are sources; so is any reader with these
+    members (e.g. :class:`ingest.mapping.MappedSource`). ``label`` names the file in
+    messages; :meth:`rows` streams ``(line, values)`` and may be called again for a second
+    pass (``--strict``).
+    """
+
+    @property
+    def entity(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+    def rows(self) -> Iterator[Row]: ...
 
 
-def estimated_rows(source: object) -> int | None:
+def estimated_rows(source: Source) -> int | None:
     """Rows a source will yield, estimated by counting its file's lines (None: unknown).
 
-    Used for progress and ETA only: a quoted cell spanning lines counts more than once.
+    A source's ``path`` is a CSV file whose first line is its header (:class:`CsvSource`,
+    :class:`~ingest.mapping.MappedSource`), its ``spool`` a spool file without one; a source
+    with neither is unknown. Used for progress and ETA only: a quoted cell spanning lines
+    counts more than once.
     """
-    path = getattr(source, "path", None) or getattr(source, "spool", None)
+    csv_path = getattr(source, "path", None)
+    path = csv_path or getattr(source, "spool", None)
     if not isinstance(path, Path):
         return None
     lines = 0
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             lines += chunk.count(b"\n")
-    return max(lines - (1 if isinstance(source, CsvSource) else 0), 0)
+    return max(lines - (1 if path is csv_path else 0), 0)
 
 
 @dataclass(slots=True)

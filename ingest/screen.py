@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 from graphsvc.errors import ValidationError
 from graphsvc.interchange import SPECS, Record
 from graphsvc.model import Community
-from ingest.checks import REFERENCED, KnownIds, check_references, key_text, parent_known, shown_key
+from ingest.checks import (
+    REFERENCED,
+    KnownIds,
+    key_text,
+    parent_known,
+    reference_checker,
+    shown_key,
+)
 
 if TYPE_CHECKING:
     from ingest.reader import Source
@@ -29,6 +36,7 @@ class Screen:
         self.loader = loader
         self.source = source
         self.known = known
+        self.check_references = reference_checker(source.entity, known)
         self.sink = sink
         self.entity = source.entity
         self.key = key_text(source.entity)
@@ -66,7 +74,7 @@ class Screen:
                         ", ".join(SPECS[self.entity].key),
                         f"duplicate id ({shown_key(self.entity, key)})",
                     )
-                check_references(self.entity, record, self.known)
+                self.check_references(record)
             except ValidationError as exc:
                 self.loader.reject(self.source, line, exc)
                 continue
@@ -81,7 +89,7 @@ class Screen:
 
     def _accept(self, line: int, record: Record, accepted: Lines) -> None:
         if self.entity in REFERENCED and not self._resolving:
-            self.known.added[self.entity].add(record.id)  # type: ignore[union-attr]
+            self.known.add(self.entity, [record.id])  # type: ignore[union-attr]
         accepted.append((line, record))
 
     @property
@@ -97,7 +105,7 @@ class Screen:
                 [record for _line, record in accepted]  # type: ignore[misc]
             )
             accepted = [(line, p) for (line, _), p in zip(accepted, resolved.people, strict=True)]
-            self.known.added["people"].update(p.id for p in resolved.people)
+            self.known.add("people", (p.id for p in resolved.people))
             extra = {"aliases": resolved.aliases, "conflicts": resolved.conflicts}
         if self.sink is not None:
             self.sink(self.source, accepted, extra)

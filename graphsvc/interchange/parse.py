@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -117,57 +116,78 @@ def record_parser(entity: str, zone: ZoneInfo) -> RecordParser:
 @functools.lru_cache(maxsize=64)
 def _record_parser(entity: str, zone: ZoneInfo) -> RecordParser:
     spec = SPECS[entity]
-    layouts: dict[tuple[str, ...], _Layout] = {}
-    names_default = entity in ("people", "communities", "activities")
-    model = spec.model
+    layouts: dict[tuple[str, ...], RecordParser] = {}
 
     def parse(values: Mapping[str, object]) -> Record:
         names = tuple(values)
-        layout = layouts.get(names)
-        if layout is None:
-            layout = layouts[names] = _Layout.of(spec, names, zone)
-        fields: dict[str, object] = {}
-        for name, parse_cell in layout.columns:
-            raw = values[name] if parse_cell is not None else None
-            if raw is None or (raw.__class__ is str and not raw.strip()):
-                if name in layout.required:
-                    raise ValidationError(name, "is required")
-                continue
-            fields[name] = parse_cell(raw, name)  # type: ignore[misc]
-        if layout.attrs:
-            fields["attrs"] = _attrs({name: values[name] for name in layout.extra})
-        elif layout.extra:
-            raise ValidationError(sorted(layout.extra)[0], "unknown field")
-        if names_default:
-            fields.setdefault("name", "")
-        if entity == "interactions" and "id" not in fields:
-            fields["id"] = _interaction_id(fields)
-        return model(**fields)  # type: ignore[no-any-return]
+        parse_layout = layouts.get(names)
+        if parse_layout is None:
+            parse_layout = layouts[names] = _compile_layout(spec, names, zone)
+        return parse_layout(values)
 
     return parse
 
 
-@dataclass(frozen=True, slots=True)
-class _Layout:
-    """How to parse rows with one set of field names: the spec's columns in order (a
-    column the row lacks has no parser), the required ones, and the names the spec lacks."""
+def _compile_layout(spec: FileSpec, names: tuple[str, ...], zone: ZoneInfo) -> RecordParser:
+    """The parser of rows with exactly the field names ``names``, generated as straight-line
+    Python (one block per column, no loop or table look-up per cell: the hot path of a large
+    import). Columns are checked in the spec's order, so the first bad one is reported."""
+    present = set(names)
+    known = set(spec.column_names)
+    extra = tuple(name for name in names if name not in known)
+    namespace: dict[str, object] = {
+        "ValidationError": ValidationError,
+        "model": spec.model,
+        "attrs_of": _attrs,
+        "interaction_id_of": _interaction_id,
+        "extra": extra,
+    }
+    lines = ["def parse(values):", "    fields = {}"]
+    for number, column in enumerate(spec.columns):
+        if column.name in present:
+            namespace[f"cell{number}"] = _cell_parser(column, zone)
+            lines += _column_code(column, f"cell{number}")
+        elif column.required:
+            lines.append(f"    raise ValidationError({column.name!r}, 'is required')")
+    if spec.extra_columns_are_attrs:
+        lines.append("    fields['attrs'] = attrs_of({name: values[name] for name in extra})")
+    elif extra:
+        lines.append(f"    raise ValidationError({sorted(extra)[0]!r}, 'unknown field')")
+    if spec.entity in ("people", "communities", "activities"):
+        lines.append("    fields.setdefault('name', '')")
+    if spec.entity == "interactions":
+        lines.append("    if 'id' not in fields: fields['id'] = interaction_id_of(fields)")
+    lines.append("    return model(**fields)")
+    exec("\n".join(lines), namespace)  # noqa: S102 - code built from the constant column table
+    return namespace["parse"]  # type: ignore[return-value]
 
-    columns: tuple[tuple[str, Callable[[object, str], object] | None], ...]
-    required: frozenset[str]
-    extra: tuple[str, ...]
-    attrs: bool
 
-    @classmethod
-    def of(cls, spec: FileSpec, names: tuple[str, ...], zone: ZoneInfo) -> _Layout:
-        present = set(names)
-        columns = tuple(
-            (column.name, _cell_parser(column, zone) if column.name in present else None)
-            for column in spec.columns
-            if column.name in present or column.required
-        )
-        known = set(spec.column_names)
-        extra = tuple(name for name in names if name not in known)
-        return cls(columns, frozenset(spec.required), extra, spec.extra_columns_are_attrs)
+def _column_code(column: Column, parser: str) -> list[str]:
+    """Lines parsing one present column: blank → absent (or 'is required'), else parsed;
+    a text cell that is a string is only stripped."""
+    name = repr(column.name)
+    missing = f"raise ValidationError({name}, 'is required')" if column.required else "pass"
+    if column.kind == "text":
+        return [
+            f"    raw = values[{name}]",
+            "    if raw.__class__ is str:",
+            "        raw = raw.strip()",
+            "        if raw:",
+            f"            fields[{name}] = raw",
+            "        else:",
+            f"            {missing}",
+            "    elif raw is None:",
+            f"        {missing}",
+            "    else:",
+            f"        fields[{name}] = {parser}(raw, {name})",
+        ]
+    return [
+        f"    raw = values[{name}]",
+        "    if raw is None or (raw.__class__ is str and not raw.strip()):",
+        f"        {missing}",
+        "    else:",
+        f"        fields[{name}] = {parser}(raw, {name})",
+    ]
 
 
 def _cell_parser(column: Column, zone: ZoneInfo) -> Callable[[object, str], object]:

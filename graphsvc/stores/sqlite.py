@@ -12,11 +12,11 @@ import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import unquote
 
-from graphsvc.errors import ConfigError, ValidationError
+from graphsvc.errors import ValidationError
 from graphsvc.identity import Alias, AliasRule, AttributeConflict
 from graphsvc.model import (
     Activity,
@@ -39,37 +39,16 @@ from graphsvc.store import (
     SplitPlan,
     SplitReport,
     WriteCounts,
-    classify,
 )
 from graphsvc.stores import sqlite_codec as codec
 from graphsvc.stores import sqlite_identity as identity
 from graphsvc.stores import sqlite_sql as sql
 from graphsvc.stores.sqlite_arrays import build_arrays, fetch_window, kind_values
-from graphsvc.stores.sqlite_db import SQLiteDatabase
+from graphsvc.stores.sqlite_db import SQLiteDatabase, path_from_uri
 from graphsvc.stores.sqlite_ego import ego_network
 from graphsvc.stores.sqlite_refs import check_references
 
 T = TypeVar("T")
-
-URI_PREFIX = "sqlite:///"
-
-
-def path_from_uri(uri: str) -> Path:
-    """The file a ``sqlite:///…`` URI names (three slashes: relative; four: absolute)."""
-    if not uri.lower().startswith(URI_PREFIX):
-        raise ConfigError(
-            f"GRAPHSVC_STORE: {uri!r} is not a SQLite URI; use sqlite:///relative/path.db "
-            "or sqlite:////absolute/path.db"
-        )
-    raw = unquote(uri[len(URI_PREFIX) :])
-    if not raw or raw.endswith("/"):
-        raise ConfigError(f"GRAPHSVC_STORE: {uri!r} names no database file")
-    if raw == ":memory:":
-        raise ConfigError(
-            "GRAPHSVC_STORE: in-memory SQLite is not supported (readers use their own "
-            "connections); use a file, e.g. sqlite:////tmp/graph.db"
-        )
-    return Path(raw)
 
 
 class SQLiteStore:
@@ -112,7 +91,7 @@ class SQLiteStore:
         with self._db.write(enforce_foreign_keys=enforce_foreign_keys) as conn:
             if check is not None:
                 check(conn, encoded)
-            counts, changed = _classify(conn, table, encoded)
+            counts, changed = sql.classify_rows(conn, table, encoded)
             written = [encoded[index] for index in changed]
             conn.executemany(table.upsert, written)
             if after is not None:
@@ -184,9 +163,7 @@ class SQLiteStore:
         """Every stored id of ``people``, ``communities`` or ``activities``."""
         if entity not in sql.SELECT_IDS:
             raise ValueError(f"ids() lists people, communities or activities, not {entity!r}")
-        with self._db.snapshot() as conn:
-            for (record_id,) in conn.execute(sql.SELECT_IDS[entity]):
-                yield record_id
+        return self._iterate(sql.SELECT_IDS[entity], itemgetter(0))
 
     # -- lookups --------------------------------------------------------------------------
 
@@ -392,23 +369,6 @@ class SQLiteStore:
 
     def close(self) -> None:
         self._db.close()
-
-
-def _classify(
-    conn: sqlite3.Connection, table: sql.KeyedTable, encoded: list[codec.Row]
-) -> tuple[WriteCounts, list[int]]:
-    """Compare encoded rows with the stored ones of the same keys (see :func:`classify`)."""
-    indexes = table.key_indexes
-    keys: list[object] = [
-        row[indexes[0]] if len(indexes) == 1 else tuple(row[i] for i in indexes) for row in encoded
-    ]
-    wanted = [list(key) if isinstance(key, tuple) else key for key in dict.fromkeys(keys)]
-    stored = conn.execute(table.select_by_keys, (codec.dump_json(wanted),))
-    existing: dict[object, object] = {
-        row[indexes[0]] if len(indexes) == 1 else tuple(row[i] for i in indexes): row
-        for row in stored
-    }
-    return classify(keys, existing, encoded)
 
 
 def _id(row: codec.Row) -> str:

@@ -15,8 +15,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from urllib.parse import unquote
 
-from graphsvc.errors import StoreError, StoreUnavailable
+from graphsvc.errors import ConfigError, StoreError, StoreUnavailable
 from graphsvc.stores.sqlite_schema import migrate
 
 #: how long a connection waits for another process's lock before failing (ms).
@@ -188,3 +189,24 @@ class SQLiteDatabase:
                 self._idle_readers.get_nowait().close()
             except queue.Empty:
                 break
+
+
+URI_PREFIX = "sqlite:///"
+
+
+def path_from_uri(uri: str) -> Path:
+    """The file a ``sqlite:///…`` URI names (three slashes: relative; four: absolute)."""
+    if not uri.lower().startswith(URI_PREFIX):
+        raise ConfigError(
+            f"GRAPHSVC_STORE: {uri!r} is not a SQLite URI; use sqlite:///relative/path.db "
+            "or sqlite:////absolute/path.db"
+        )
+    raw = unquote(uri[len(URI_PREFIX) :])
+    if not raw or raw.endswith("/"):
+        raise ConfigError(f"GRAPHSVC_STORE: {uri!r} names no database file")
+    if raw == ":memory:":
+        raise ConfigError(
+            "GRAPHSVC_STORE: in-memory SQLite is not supported (readers use their own "
+            "connections); use a file, e.g. sqlite:////tmp/graph.db"
+        )
+    return Path(raw)

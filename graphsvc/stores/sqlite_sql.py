@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from graphsvc.model import REFERENCES
-from graphsvc.store import COUNT_KEYS
+from graphsvc.store import COUNT_KEYS, WriteCounts, classify
 from graphsvc.stores import sqlite_codec as codec
 from graphsvc.stores.sqlite_refs import Reference
 
@@ -121,3 +122,20 @@ TABLES = (
 
 #: one row of counts in COUNT_KEYS order (each key is a table)
 COUNTS = "SELECT " + ", ".join(f"(SELECT count(*) FROM {table})" for table in COUNT_KEYS)
+
+
+def classify_rows(
+    conn: sqlite3.Connection, table: KeyedTable, encoded: list[codec.Row]
+) -> tuple[WriteCounts, list[int]]:
+    """Compare encoded rows with the stored ones of the same keys (see :func:`classify`)."""
+    indexes = table.key_indexes
+    keys: list[object] = [
+        row[indexes[0]] if len(indexes) == 1 else tuple(row[i] for i in indexes) for row in encoded
+    ]
+    wanted = [list(key) if isinstance(key, tuple) else key for key in dict.fromkeys(keys)]
+    stored = conn.execute(table.select_by_keys, (codec.dump_json(wanted),))
+    existing: dict[object, object] = {
+        row[indexes[0]] if len(indexes) == 1 else tuple(row[i] for i in indexes): row
+        for row in stored
+    }
+    return classify(keys, existing, encoded)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import json
 import re
@@ -33,7 +34,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, assume, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -47,16 +48,21 @@ from graphsvc.interchange import (
     parse_record,
     record_key,
     sorted_records,
+    to_cells,
     write_csv_folder,
     write_ndjson,
 )
 from graphsvc.model import (
     Activity,
+    ActivityKind,
     Community,
     ImportStatus,
     Interaction,
+    InteractionKind,
     Membership,
+    MembershipRole,
     Participation,
+    ParticipationRole,
     Person,
 )
 from graphsvc.store import GraphStore, open_store
@@ -71,7 +77,6 @@ PROPERTY = hypothesis_settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what splits lines for the readers (newline="")
-ROW_MESSAGE = re.compile(r"(?P<label>[^:]+):(?P<line>\d+): (?P<field>.*?): (?P<reason>.*)", re.S)
 
 
 # --- one import into a fresh store ---------------------------------------------------------
@@ -128,13 +133,19 @@ def _valid_records() -> dict[str, list[Record]]:
             Person("p3", "Čedo", consent=False, expertise=("ml",)),
         ],
         "communities": [Community("c1", "Graphs"), Community("c2", "Sub", parent_id="c1")],
-        "memberships": [Membership("p1", "c1"), Membership("p2", "c2", "moderator", since=at)],
-        "interactions": [
-            Interaction("i1", "mentoring", "p1", "p2", at, weight=2.5, topic="graphs"),
-            Interaction("i2", "collaboration", "p2", "p3", at + timedelta(days=3)),
+        "memberships": [
+            Membership("p1", "c1"),
+            Membership("p2", "c2", MembershipRole.MODERATOR, since=at),
         ],
-        "activities": [Activity("a1", "Kick-off", at, "workshop", community_id="c1")],
-        "participations": [Participation("a1", "p1", "organiser"), Participation("a1", "p3")],
+        "interactions": [
+            Interaction("i1", InteractionKind.MENTORING, "p1", "p2", at, weight=2.5, topic="t"),
+            Interaction("i2", InteractionKind.COLLABORATION, "p2", "p3", at + timedelta(days=3)),
+        ],
+        "activities": [Activity("a1", "Kick-off", at, ActivityKind.WORKSHOP, community_id="c1")],
+        "participations": [
+            Participation("a1", "p1", ParticipationRole.ORGANISER),
+            Participation("a1", "p3"),
+        ],
     }
 
 
@@ -178,6 +189,7 @@ INSERTS: dict[str, st.SearchStrategy[bytes]] = {
     "nul": st.sampled_from([b"\x00", b"\x00" * 3]),
     "quote": st.sampled_from([b'"', b'""', b'",', b'"\n']),
     "separator": st.sampled_from([b",", b";", b"\t", b"\n", b",,,,\n", b"{", b"}"]),
+    # past csv's field limit (131072): a file error (test_a_file_error_found_mid_file_…)
     "long": st.sampled_from([b"x" * 5000, b"y" * 140_000, b'"' + b"z" * 140_000]),
     "junk": st.binary(min_size=1, max_size=16),
 }
@@ -191,12 +203,14 @@ def write_files(folder: Path, files: Mapping[str, bytes]) -> Path:
     return folder
 
 
-def run_raw(files: Mapping[str, bytes], target: str | None) -> None:
+def run_raw(
+    files: Mapping[str, bytes], target: str | None, settings: Settings | None = None
+) -> None:
     """Write ``files``, import the folder (or ``target`` in it), check the outcome."""
     with fresh_store() as (tmp, store):
         data = write_files(tmp / "data", files)
         path = data if target is None else data / target
-        outcome = import_or_error(store, path, Settings(batch_size=2))
+        outcome = import_or_error(store, path, settings or Settings(batch_size=2))
         assert_store_matches_recorded_run(store, outcome)
 
 
@@ -285,6 +299,7 @@ class CellKind:
     wild: st.SearchStrategy[str]
 
 
+@functools.cache
 def _kinds(extremes: bool) -> dict[str, CellKind]:
     return {
         "text": CellKind(any_text, any_text),
@@ -314,6 +329,7 @@ EMAILS = st.from_regex(r"\A[a-z0-9._-]{1,8}@[a-z0-9-]{1,8}\.[a-z]{2,4}\Z")
 BAD_EMAILS = st.sampled_from(["a@b", "no-at", "a b@c.de", "a@b@c.de", "@x.yz"]) | any_text
 
 
+@functools.cache
 def _enum_of(spec: FileSpec, name: str) -> type[StrEnum] | None:
     hint = typing.get_type_hints(spec.model).get(name)
     return hint if isinstance(hint, type) and issubclass(hint, StrEnum) else None
@@ -325,7 +341,7 @@ def _ids(entity: str, optional: bool = False) -> CellKind:
     return CellKind(st.just("") | pool if optional else pool, wild)
 
 
-def cell_kind(spec: FileSpec, name: str, kinds: dict[str, CellKind]) -> CellKind:
+def cell_kind(spec: FileSpec, name: str, kinds: Mapping[str, CellKind]) -> CellKind:
     """The cells of column ``name``: ids from the pools, vocabularies, e-mails, or by kind."""
     targets = dict(spec.references)
     enum = _enum_of(spec, name)
@@ -356,6 +372,9 @@ def cell(draw: st.DrawFn, kind: CellKind, required: bool, tame: bool) -> str:
 
 
 # --- generated rows: files ----------------------------------------------------------------
+
+#: ``(line, values)`` of the non-blank rows of one source; None: a row with too many cells
+SourceRows = list[tuple[int, Mapping[str, object] | None]]
 
 
 @dataclass(frozen=True)
@@ -398,6 +417,8 @@ def csv_file(draw: st.DrawFn, entity: str, extremes: bool = True) -> CsvFile:
             cells[header.index("id")] = POOLS[entity][index % len(POOLS[entity])]  # few dups
         shape = draw(st.integers(2 if tame else 0, 15))  # now and then too short or long
         cells = cells[:-1] if shape == 0 else [*cells, "extra"] if shape == 1 else cells
+        if shape == 15:  # a blank row: skipped, however many spaces its cells hold
+            cells = [draw(st.sampled_from(["", " ", "\t"])) for _ in header]
         rows.append(cells)
     return CsvFile(entity, header, rows)
 
@@ -422,18 +443,19 @@ def write_csv_file(folder: Path, file: CsvFile, crlf: bool, bom: bool) -> list[i
     return starts
 
 
-def csv_rows(file: CsvFile, starts: list[int]) -> list[tuple[int, Mapping[str, str] | None]]:
+def csv_rows(file: CsvFile, starts: list[int]) -> SourceRows:
     """``(line, cells by column)`` of the non-blank rows; None for a row with too many cells."""
     return [
-        (line, None if len(cells) > len(file.header) else dict(zip(file.header, cells)))
+        (
+            line,
+            None if len(cells) > len(file.header) else dict(zip(file.header, cells, strict=False)),
+        )
         for line, cells in zip(starts, file.rows, strict=True)
         if any(cell.strip() for cell in cells)
     ]
 
 
 # --- generated rows: what the documented rules say must happen ----------------------------
-
-SourceRows = list[tuple[int, Mapping[str, object] | None]]
 
 
 @dataclass(frozen=True)
@@ -447,21 +469,33 @@ class Bad:
 
 @dataclass
 class Expected:
+    """What an import must do: records loaded per entity, rows reported, units rejected."""
+
     loaded: dict[str, dict[RecordKey, Record]] = field(default_factory=dict)
     bad: dict[tuple[str, int], Bad] = field(default_factory=dict)
     rejected: list[str] = field(default_factory=list)
     given: int = 0  # non-blank rows
 
 
-def predict(
-    units: list[tuple[str, list[tuple[str, SourceRows]]]], settings: Settings, strict: bool
-) -> Expected:
-    """Apply docs/interchange.md to ``(unit label, [(entity, rows)])`` in dependency order."""
+@dataclass
+class UnitRows:
+    """What a reader makes of one unit (a CSV file, or a whole NDJSON file)."""
+
+    label: str
+    sources: list[tuple[str, SourceRows]]  # (entity, rows) in dependency order
+    problems: dict[int, Bad] = field(default_factory=dict)  # lines no source could take
+
+
+def predict(units: list[UnitRows], settings: Settings, strict: bool) -> Expected:
+    """Apply docs/interchange.md to every unit's rows, in dependency order."""
     expected = Expected()
     known: dict[str, set[str]] = {entity: set() for entity in REFERENCED}
-    for unit_label, sources in units:
+    for unit in units:
+        unit_label, sources = unit.label, unit.sources
         trial = {entity: set(ids) for entity, ids in known.items()}
         bad_before = len(expected.bad)
+        expected.given += len(unit.problems)
+        expected.bad.update({(unit_label, line): bad for line, bad in unit.problems.items()})
         accepted = {}
         for entity, rows in sources:
             expected.given += len(rows)
@@ -587,7 +621,7 @@ def import_csv_dataset(
         units = []
         for file in files:
             starts = write_csv_file(folder, file, crlf, bom)
-            units.append((file.label, [(file.entity, csv_rows(file, starts))]))
+            units.append(UnitRows(file.label, [(file.entity, csv_rows(file, starts))]))
         path = folder / files[0].label if len(files) == 1 else folder
         result = run_import(store, path, settings, strict=strict)
         check_import(store, result, predict(units, settings, strict), strict)
@@ -597,7 +631,7 @@ ALL_FILES = tuple(SPECS)
 batch_sizes = st.integers(1, 4)
 
 
-@hypothesis_settings(PROPERTY, max_examples=120)
+@hypothesis_settings(PROPERTY, max_examples=60)
 @given(csv_dataset(("people",)), batch_sizes, st.booleans(), st.booleans())
 def test_people_rows_are_loaded_as_parsed_or_reported_at_their_line(
     files: list[CsvFile], batch_size: int, crlf: bool, bom: bool
@@ -605,7 +639,7 @@ def test_people_rows_are_loaded_as_parsed_or_reported_at_their_line(
     import_csv_dataset(files, Settings(batch_size=batch_size), crlf=crlf, bom=bom)
 
 
-@hypothesis_settings(PROPERTY, max_examples=120)
+@hypothesis_settings(PROPERTY, max_examples=60)
 @given(csv_dataset(("people", "interactions")), batch_sizes, st.booleans())
 def test_interaction_rows_are_loaded_as_parsed_or_reported_at_their_line(
     files: list[CsvFile], batch_size: int, crlf: bool
@@ -613,19 +647,19 @@ def test_interaction_rows_are_loaded_as_parsed_or_reported_at_their_line(
     import_csv_dataset(files, Settings(batch_size=batch_size), crlf=crlf, bom=False)
 
 
-@hypothesis_settings(PROPERTY, max_examples=100)
+@hypothesis_settings(PROPERTY, max_examples=50)
 @given(csv_dataset(ALL_FILES), batch_sizes, st.booleans())
 def test_every_file_row_by_row(files: list[CsvFile], batch_size: int, crlf: bool) -> None:
     import_csv_dataset(files, Settings(batch_size=batch_size), crlf=crlf, bom=crlf)
 
 
-@PROPERTY
+@hypothesis_settings(PROPERTY, max_examples=30)
 @given(csv_dataset(ALL_FILES, extremes=False), st.sampled_from(["America/St_Johns", "Asia/Tokyo"]))
 def test_naive_times_are_read_in_the_configured_zone(files: list[CsvFile], zone: str) -> None:
     import_csv_dataset(files, Settings(batch_size=3, timezone=zone), crlf=True, bom=False)
 
 
-@hypothesis_settings(PROPERTY, max_examples=100)
+@hypothesis_settings(PROPERTY, max_examples=50)
 @given(csv_dataset(ALL_FILES), batch_sizes)
 def test_strict_loads_nothing_from_a_file_with_a_bad_row(
     files: list[CsvFile], batch_size: int
@@ -633,7 +667,7 @@ def test_strict_loads_nothing_from_a_file_with_a_bad_row(
     import_csv_dataset(files, Settings(batch_size=batch_size), strict=True, crlf=True, bom=False)
 
 
-@PROPERTY
+@hypothesis_settings(PROPERTY, max_examples=20)
 @given(
     st.sampled_from([entity for entity in SPECS if not SPECS[entity].extra_columns_are_attrs]),
     ATTR_NAMES,
@@ -649,3 +683,267 @@ def test_an_unknown_column_outside_people_is_a_file_error(entity: str, name: str
         if name not in SPECS[entity].column_names:
             assert raised.value.file == SPECS[entity].filename and raised.value.field == name
         assert sum(store.counts()[e] for e in SPECS) == 0
+
+
+# --- generated NDJSON ---------------------------------------------------------------------
+
+#: native JSON values a column of each kind accepts (besides its CSV text forms)
+NATIVE: dict[str, st.SearchStrategy[object]] = {
+    "text": st.text(st.characters(codec="utf-8"), max_size=8) | st.integers(-(10**6), 10**6),
+    "datetime": st.integers(-(10**10), 10**10) | st.floats(-1e10, 1e10),
+    "list": st.lists(
+        st.text(st.characters(codec="utf-8"), max_size=5) | st.integers(0, 9), max_size=3
+    ),
+    "int": st.integers(0, 10**12),
+    "float": st.floats(0, 1e300) | st.integers(0, 10**12),
+    "bool": st.booleans(),
+}
+#: any JSON value inside what the product handles today (no ints ≥ 2**63, no surrogates)
+WILD_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats()
+    | st.text(st.characters(codec="utf-8"), max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(st.characters(codec="utf-8"), max_size=4), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+BROKEN_LINES = ["{", "[1]", "null", '"person"', '{"type":"planet"}', '{"id":"p1"}', '{"type":7}']
+
+
+@st.composite
+def json_value(draw: st.DrawFn, spec: FileSpec, name: str, tame: bool) -> object:
+    column = next(c for c in spec.columns if c.name == name)
+    kind = cell_kind(spec, name, _kinds(True))
+    choice = draw(st.integers(0, 9))
+    plain = kind is _kinds(True).get(column.kind)  # not an id, e-mail or vocabulary column
+    if choice < 5 or not plain:
+        return draw(cell(kind, column.required, tame))
+    return draw(NATIVE[column.kind]) if choice < 9 or tame else draw(WILD_JSON)
+
+
+@st.composite
+def json_record(draw: st.DrawFn, entity: str) -> dict[str, object]:
+    spec, tame = SPECS[entity], draw(st.booleans())
+    obj: dict[str, object] = {"type": spec.record_type}
+    for column in spec.columns:
+        if column.required or draw(st.booleans()):
+            obj[column.name] = draw(json_value(spec, column.name, tame))
+    if spec.extra_columns_are_attrs and draw(st.booleans()):
+        obj["attrs"] = draw(st.dictionaries(ATTR_NAMES, WILD_JSON if not tame else any_text))
+    return obj
+
+
+@st.composite
+def ndjson_lines(draw: st.DrawFn) -> list[str]:
+    entities = ["people", "people", *SPECS]
+    lines = []
+    for _ in range(draw(st.integers(0, 14))):
+        if draw(st.integers(0, 14)) == 0:
+            lines.append(draw(st.sampled_from(["", "   ", *BROKEN_LINES])))
+        else:
+            obj = draw(json_record(draw(st.sampled_from(entities))))
+            lines.append(json.dumps(obj, ensure_ascii=draw(st.booleans())))
+    return lines
+
+
+def ndjson_unit(label: str, lines: list[str]) -> UnitRows:
+    """What the documented NDJSON rules make of ``lines`` (each line a record or a problem)."""
+    rows: dict[str, SourceRows] = {}
+    problems: dict[int, Bad] = {}
+    for line, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            obj = json.loads(text)
+        except ValueError:
+            problems[line] = Bad("(json)", "not valid JSON")
+            continue
+        entity = {spec.record_type: e for e, spec in SPECS.items()}.get(
+            obj.get("type") if isinstance(obj, dict) else None  # type: ignore[arg-type]
+        )
+        if not isinstance(obj, dict):
+            problems[line] = Bad("(json)", "")
+        elif entity is None:
+            problems[line] = Bad("type", "")
+        else:
+            rows.setdefault(entity, []).append(
+                (line, {k: v for k, v in obj.items() if k != "type"})
+            )
+    return UnitRows(label, [(e, rows[e]) for e in SPECS if e in rows], problems)
+
+
+@hypothesis_settings(PROPERTY, max_examples=60)
+@given(ndjson_lines(), batch_sizes, st.booleans(), st.sampled_from(["\n", "\r\n"]))
+def test_ndjson_records_are_loaded_as_parsed_or_reported_at_their_line(
+    lines: list[str], batch_size: int, strict: bool, newline: str
+) -> None:
+    with fresh_store() as (tmp, store):
+        path = tmp / "data.ndjson"
+        path.write_text(newline.join(lines) + newline, encoding="utf-8", newline="")
+        if not any(text.strip() for text in lines):
+            with pytest.raises(InputError):
+                run_import(store, path, Settings())
+            return
+        settings = Settings(batch_size=batch_size)
+        unit = ndjson_unit(path.name, lines)
+        result = run_import(store, path, settings, strict=strict)
+        check_import(store, result, predict([unit], settings, strict), strict)
+
+
+# --- export and import again --------------------------------------------------------------
+
+
+def _has_lone_cr(records: Mapping[str, Mapping[RecordKey, Record]]) -> bool:
+    cells = (
+        cell for rows in records.values() for r in rows.values() for cell in to_cells(r).values()
+    )
+    return any("\r" in cell for cell in cells)
+
+
+@hypothesis_settings(PROPERTY, max_examples=30)
+@given(csv_dataset(ALL_FILES))
+def test_what_was_loaded_survives_export_and_a_second_import(files: list[CsvFile]) -> None:
+    with fresh_store() as (tmp, first):
+        folder = tmp / "data"
+        folder.mkdir()
+        for file in files:
+            write_csv_file(folder, file, crlf=True, bom=False)
+        run_import(first, folder, Settings(batch_size=3))
+        loaded = {entity: store_records(first, entity) for entity in SPECS}
+        assume(not _has_lone_cr(loaded))  # a known bug: test_a_carriage_return_survives_export
+        export_store(first, tmp / "first")
+        second = open_store(Settings(store=f"sqlite:///{tmp / 'second.db'}"))
+        try:
+            assert run_import(second, tmp / "first", Settings()).ok
+            assert {entity: store_records(second, entity) for entity in SPECS} == loaded
+            export_store(second, tmp / "second")
+        finally:
+            second.close()
+        for name in sorted(p.name for p in (tmp / "first").iterdir()):
+            assert (tmp / "first" / name).read_bytes() == (tmp / "second" / name).read_bytes()
+
+
+# --- file errors and known bugs ----------------------------------------------------------
+
+
+def test_a_header_longer_than_the_csv_field_limit_is_a_file_error() -> None:
+    with fresh_store() as (tmp, store):
+        data = write_files(tmp / "data", {"people.csv": b"id,n" + b"x" * 140_000 + b"\np1\n"})
+        with pytest.raises(InputError) as raised:
+            run_import(store, data, Settings())
+        assert (raised.value.file, raised.value.line) == ("people.csv", 1)
+
+
+def _xfail(reason: str) -> pytest.MarkDecorator:
+    return pytest.mark.xfail(strict=True, reason=reason)
+
+
+def _case(name: str, files: Mapping[str, str], reason: str, zone: str = "UTC") -> object:
+    raw = {n: text.encode("utf-8") for n, text in files.items()}
+    target = next((n for n in raw if n.endswith(".ndjson")), None)
+    settings = Settings(batch_size=2, timezone=zone)
+    return pytest.param(raw, target, settings, id=name, marks=_xfail(reason))
+
+
+def _person(**fields: object) -> str:
+    return json.dumps({"type": "person", "id": "p1", **fields}) + "\n"
+
+
+def _people(column: str, cell: str) -> dict[str, str]:
+    return {"people.csv": f"id,{column}\np1,{cell}\n"}
+
+
+TIME = "graphsvc.interchange.parse.parse_datetime: astimezone(UTC) outside the try: OverflowError"
+INT64 = "nothing bounds mentor_capacity: sqlite3 raises OverflowError (> 2**63 - 1)"
+CLASSIFY = "ingest.reader._classify catches only json.JSONDecodeError"
+SURROGATE = "a lone surrogate (JSON \\ud800 escape) reaches sqlite3: UnicodeEncodeError"
+HUGE = "9" * 5000
+#: inputs that crash the import today (a traceback instead of a row or file message)
+KNOWN_CRASHES = [
+    _case("offset-past-9999", _people("joined_at", "9999-12-31T23:00:00-05:00"), TIME),
+    _case("offset-before-year-1", _people("joined_at", "0001-01-01T00:30:00+01:00"), TIME),
+    _case("naive-year-1-in-tokyo", _people("joined_at", "0001-01-01"), TIME, "Asia/Tokyo"),
+    _case("capacity-over-int64", _people("mentor_capacity", str(2**63)), INT64),
+    _case("ndjson-capacity-over-int64", {"d.ndjson": _person(mentor_capacity=2**63)}, INT64),
+    _case(
+        "capacity-5000-digits",
+        _people("mentor_capacity", HUGE),
+        "graphsvc.interchange.parse._parse_int: int() raises ValueError past 4300 digits",
+    ),
+    _case(
+        "ndjson-weight-10e400",
+        {
+            "d.ndjson": _person()
+            + '{"type":"interaction","kind":"other","source_id":"p1","target_id":"p1",'
+            + f'"at":0,"weight":{10**400}}}\n'
+        },
+        "graphsvc.interchange.parse._parse_float: float(int) raises OverflowError",
+    ),
+    _case(
+        "ndjson-5000-digit-number",
+        {"d.ndjson": '{"type":"person","id":"p1","x":' + HUGE + "}\n"},
+        CLASSIFY + ": json.loads raises ValueError past 4300 digits",
+    ),
+    _case(
+        "ndjson-deep-nesting",
+        {"d.ndjson": "[" * 100_000 + "]" * 100_000 + "\n"},
+        CLASSIFY + ": json.loads raises RecursionError",
+    ),
+    _case(
+        "ndjson-type-is-a-list",
+        {"d.ndjson": _person(type=["person"])},
+        "ingest.reader._classify: `kind not in ENTITY_OF_TYPE` on a list: TypeError",
+    ),
+    _case("ndjson-lone-surrogate", {"d.ndjson": _person(name="\ud800")}, SURROGATE),
+    _case("ndjson-lone-surrogate-attr-name", {"d.ndjson": _person(**{"\udc00": "x"})}, SURROGATE),
+]
+
+
+@pytest.mark.parametrize(("files", "target", "settings"), KNOWN_CRASHES)
+def test_known_crashes_give_a_graphsvc_error_or_a_result(
+    files: dict[str, bytes], target: str | None, settings: Settings
+) -> None:
+    run_raw(files, target, settings)
+
+
+@_xfail("the error is found while loading: earlier batches stay, and the run says 'failed'")
+def test_a_file_error_found_mid_file_leaves_nothing_of_that_file() -> None:
+    """docs/interchange.md: problems with a whole file stop the import before anything
+    is written (here: a cell longer than csv's field limit on line 7)."""
+    rows = "".join(f"p{i},name\n" for i in range(5)) + "p9," + "x" * 140_000 + "\n"
+    with fresh_store() as (tmp, store):
+        data = write_files(tmp / "data", {"people.csv": f"id,name\n{rows}".encode()})
+        with pytest.raises(InputError, match=r"people\.csv:7: malformed CSV"):
+            run_import(store, data, Settings(batch_size=2))
+        assert store.counts()["people"] == 0
+
+
+@_xfail("interchange.write.write_csv: csv quotes a lone \\r only if the lineterminator has one")
+def test_a_carriage_return_survives_export_and_import() -> None:
+    with fresh_store() as (tmp, store):
+        data = write_files(tmp / "data", {"d.ndjson": _person(name="A\rB").encode()})
+        run_import(store, data / "d.ndjson", Settings())
+        export_store(store, tmp / "out")
+        second = open_store(Settings(store=f"sqlite:///{tmp / 'second.db'}"))
+        try:
+            result = run_import(second, tmp / "out", Settings())
+            assert result.ok and [p.name for p in second.list_people()] == ["A\rB"]
+        finally:
+            second.close()
+
+
+@_xfail("an NDJSON attr named '' is stored; CSV export then writes a column without a name")
+def test_an_attr_without_a_name_does_not_break_export_and_import() -> None:
+    with fresh_store() as (tmp, store):
+        data = write_files(tmp / "data", {"d.ndjson": _person(**{"": "v"}).encode()})
+        run_import(store, data / "d.ndjson", Settings())
+        export_store(store, tmp / "out")
+        second = open_store(Settings(store=f"sqlite:///{tmp / 'second.db'}"))
+        try:
+            assert run_import(second, tmp / "out", Settings()).ok
+        finally:
+            second.close()
