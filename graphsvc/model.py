@@ -129,6 +129,9 @@ def _provenance(record: object) -> None:
         _set(record, name, _optional_text(getattr(record, name)))
 
 
+#: the most mentees one person can be said to take (keeps the value a 32-bit integer)
+MAX_MENTOR_CAPACITY = 10_000
+
 #: Every entity's provenance: the system it came from and its id there (DESIGN.md §3).
 PROVENANCE_FIELDS = ("source_system", "external_id")
 
@@ -172,10 +175,14 @@ class Person:
         _set(self, "topics", _strings(self.topics))
         _set(self, "expertise", _strings(self.expertise))
         capacity = self.mentor_capacity
-        if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
+        if (
+            isinstance(capacity, bool)
+            or not isinstance(capacity, int)
+            or not 0 <= capacity <= MAX_MENTOR_CAPACITY
+        ):
             raise ValidationError(
                 "mentor_capacity",
-                "must be a whole number ≥ 0",
+                f"must be a whole number from 0 to {MAX_MENTOR_CAPACITY:,}",
                 entity="person",
                 record_id=self.id,
             )

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from graphsvc.errors import InputError
+from graphsvc.errors import InputError, ValidationError
 from graphsvc.interchange import SPECS
 from ingest.mapping_rows import RowMapper, load_lookups, open_text, read_header
 from ingest.mapping_rules import FileRule, Mapping
@@ -60,6 +60,9 @@ class MappedSource:
             header = read_header(reader, self.label)
             mapper = RowMapper(self.rule, header, tables, self.mapping)
             for line, cells in csv_records(reader, self.label):
+                if isinstance(cells, ValidationError):
+                    yield line, cells
+                    continue
                 values = mapper.map(cells)
                 if values is not None:
                     yield line, values

@@ -50,12 +50,16 @@ class CsvSource:
             reader = csv.reader(handle)
             header = [name.strip() for name in _header(reader, self.label)]
             for line, cells in csv_records(reader, self.label):
-                yield line, _row_values(header, cells)
+                yield (
+                    line,
+                    cells if isinstance(cells, ValidationError) else _row_values(header, cells),
+                )
 
 
-def csv_records(reader: CsvReader, label: str) -> Iterator[tuple[int, list[str]]]:
+def csv_records(reader: CsvReader, label: str) -> Iterator[tuple[int, list[str] | ValidationError]]:
     """The records after the header, each with the physical line it starts on; blank lines
-    and ``,,,`` rows are skipped; malformed CSV is an :class:`InputError` naming the line."""
+    and ``,,,`` rows are skipped; a record the csv module cannot read (e.g. a cell over its
+    128 KiB limit) is a row error, so the rest of the file still loads."""
     while True:
         line = reader.line_num + 1
         try:
@@ -63,7 +67,8 @@ def csv_records(reader: CsvReader, label: str) -> Iterator[tuple[int, list[str]]
         except StopIteration:
             return
         except csv.Error as exc:
-            raise InputError(label, f"malformed CSV: {exc}", line=line) from None
+            yield line, ValidationError("(csv)", f"malformed CSV: {exc}")
+            continue
         if "".join(cells).strip():
             yield line, cells
 
@@ -100,7 +105,19 @@ class SpoolSource:
                 line, _, payload = text.partition("\t")
                 obj = json.loads(payload)
                 obj.pop("type", None)
-                yield int(line), obj
+                yield int(line), _unicode_checked(obj, payload)
+
+
+def _unicode_checked(obj: dict[str, object], payload: str) -> RowValues:
+    """``obj``, or the error when a ``\\udXXX`` escape left a lone surrogate in it (not
+    Unicode text: no store can hold it)."""
+    if "\\ud" not in payload.lower():
+        return obj
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return ValidationError("(json)", "a \\u escape is a lone surrogate: not Unicode text")
+    return obj
 
 
 class Source(Protocol):
@@ -360,10 +377,12 @@ def _classify(text: str) -> tuple[str | None, str | None]:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, f"(json): not valid JSON: {exc.msg} (column {exc.colno})"
+    except (ValueError, RecursionError) as exc:  # e.g. a 5,000-digit number, deep nesting
+        return None, f"(json): cannot be read: {type(exc).__name__}"
     if not isinstance(obj, dict):
         return None, "(json): not a JSON object"
     kind = obj.get("type")
-    if kind not in ENTITY_OF_TYPE:
+    if not isinstance(kind, str) or kind not in ENTITY_OF_TYPE:
         known = ", ".join(ENTITY_OF_TYPE)
         return None, f"type: {'missing' if kind is None else repr(kind)}, expected one of {known}"
     return ENTITY_OF_TYPE[kind], None

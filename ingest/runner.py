@@ -284,6 +284,14 @@ def run_dataset(
         with contextlib.suppress(GraphsvcError):
             _record(store, run, loader, ImportStatus.FAILED)
         raise
+    except BaseException as exc:  # a bug or Ctrl-C: the run must not stay "running"
+        stopped = isinstance(exc, KeyboardInterrupt)
+        loader.tally.note("stopped by Ctrl-C" if stopped else f"internal error: {exc!r}")
+        with contextlib.suppress(Exception):
+            _record(
+                store, run, loader, ImportStatus.INTERRUPTED if stopped else ImportStatus.FAILED
+            )
+        raise
     finally:
         loader.close()
     status = final_status(loader.tally, interrupted=interrupted)

@@ -43,11 +43,14 @@ def parse_datetime(value: object, zone: ZoneInfo, field: str) -> datetime:
         raise ValidationError(
             field, f"not an ISO 8601 date/datetime or Unix seconds: {value!r}"
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    elif moment.tzinfo is UTC:
+    if moment.tzinfo is UTC:
         return moment
-    return moment.astimezone(UTC)
+    try:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone)
+        return moment.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00-05:00 lies after year 9999 in UTC
+        raise ValidationError(field, f"out of range in UTC: {value!r}") from None
 
 
 def _parse_text(value: object, field: str) -> str:
@@ -79,18 +82,17 @@ def _parse_int(value: object, field: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     text = _parse_text(value, field)
-    if not re.fullmatch(r"[+-]?\d+", text):
-        raise ValidationError(field, f"must be a whole number, not {value!r}")
+    if not re.fullmatch(r"[+-]?\d{1,18}", text):
+        raise ValidationError(field, f"must be a whole number (at most 18 digits), not {text!r}")
     return int(text)
 
 
 def _parse_float(value: object, field: str) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    text = _parse_text(value, field)
     try:
-        return float(text)
-    except ValueError:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        return float(_parse_text(value, field))
+    except (ValueError, OverflowError):
         raise ValidationError(field, f"must be a number, not {value!r}") from None
 
 
@@ -212,6 +214,8 @@ def _attrs(extra: Mapping[str, object]) -> dict[str, str]:
         if name == "attrs" and isinstance(value, dict):
             attrs.update(_attrs(value))
         elif not _absent(value):
+            if not name.strip():
+                raise ValidationError("attrs", "an attribute needs a name")
             attrs[name] = _parse_text(value, name) if not isinstance(value, float) else str(value)
     return attrs
 

@@ -102,12 +102,27 @@ def write_csv(path: Path, entity: str, source: RecordSource) -> int:
     header = csv_header(entity, attr_keys)
     count = 0
     with _atomic(path) as handle:
-        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+        writer = csv.DictWriter(_LineFeedRows(handle), fieldnames=header, lineterminator="\r\n")
         writer.writeheader()
         for record in source():
             writer.writerow({k: v for k, v in to_cells(record).items() if k in header})
             count += 1
     return count
+
+
+class _LineFeedRows:
+    """Ends each row the csv writer writes with ``\n`` instead of ``\r\n``.
+
+    The writer is given ``\r\n`` as line terminator so that it quotes every cell holding a
+    ``\r`` or ``\n`` (it quotes only the characters of its terminator); the file still ends
+    its rows with a plain line feed. The csv writer writes one row per ``write`` call.
+    """
+
+    def __init__(self, handle: IO[str]) -> None:
+        self._handle = handle
+
+    def write(self, row: str) -> int:
+        return self._handle.write(row[:-2] + "\n" if row.endswith("\r\n") else row)
 
 
 def write_csv_folder(folder: Path, sources: Mapping[str, RecordSource]) -> dict[str, int]:

@@ -3,18 +3,20 @@
 Graph shape: ``(:Person)-[:MEMBER_OF {role,since,until}]->(:Community)``,
 ``(:Person)-[:INTERACTED {id,kind,at,weight,directed,topic,community_id}]->(:Person)``,
 ``(:Person)-[:PARTICIPATED {role,at}]->(:Activity)-[:HOSTED_BY]->(:Community)``,
-``(:Community)-[:PART_OF]->(:Community)``, plus ``(:ImportRun)``, ``(:Cursor)`` and
-``(:Feedback)`` nodes. Every Person, Community and Activity node and every MEMBER_OF,
-INTERACTED and PARTICIPATED relationship also carries its provenance, ``source_system``
-and ``external_id``, when set. Every query comes from ``cypher/<name>.cypher`` and names
-the database; writes are ``UNWIND $rows`` batches in managed write transactions (one
-batch, one transaction) that classify the rows first and write only the new and changed
-ones; driver errors become :class:`StoreUnavailable` / :class:`StoreError`.
+``(:Community)-[:PART_OF]->(:Community)``, plus ``(:ImportRun)``, ``(:Cursor)``,
+``(:Feedback)`` nodes and the ``(:Alias)`` and ``(:AttributeConflict)`` nodes of identity
+resolution (:mod:`~graphsvc.stores.neo4j_identity`). Every Person, Community and Activity
+node and every MEMBER_OF, INTERACTED and PARTICIPATED relationship also carries its
+provenance, ``source_system`` and ``external_id``, when set. Every query comes from
+``cypher/<name>.cypher`` and names the database; writes are ``UNWIND $rows`` batches in
+managed write transactions (one batch, one transaction) that classify the rows first and
+write only the new and changed ones; driver errors become :class:`StoreUnavailable` /
+:class:`StoreError`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -23,6 +25,7 @@ import neo4j
 
 from graphsvc.config import Settings
 from graphsvc.errors import NotFound, ValidationError
+from graphsvc.identity import Alias, AttributeConflict
 from graphsvc.model import (
     Activity,
     Community,
@@ -35,7 +38,16 @@ from graphsvc.model import (
     Participation,
     Person,
 )
-from graphsvc.store import COUNT_KEYS, CommunitySummary, EgoNetwork, ErasureReport, WriteCounts
+from graphsvc.store import (
+    COUNT_KEYS,
+    CommunitySummary,
+    EgoNetwork,
+    ErasureReport,
+    SplitPlan,
+    SplitReport,
+    WriteCounts,
+)
+from graphsvc.stores import neo4j_identity as identity
 from graphsvc.stores import neo4j_write as write
 from graphsvc.stores.neo4j_connect import (
     Neo4jTarget,
@@ -154,8 +166,17 @@ class Neo4jStore:
 
     # -- batch upserts -------------------------------------------------------------------------
 
-    def upsert_people(self, rows: Sequence[Person]) -> WriteCounts:
-        return self._write(write.write_people, rows) if rows else WriteCounts()
+    def upsert_people(
+        self,
+        rows: Sequence[Person],
+        *,
+        aliases: Sequence[Alias] = (),
+        conflicts: Sequence[AttributeConflict] = (),
+    ) -> WriteCounts:
+        """Upsert ``rows`` and, in the same transaction, ``aliases`` and ``conflicts``."""
+        if not (rows or aliases or conflicts):
+            return WriteCounts()
+        return self._write(identity.write_people_and_identity, rows, aliases, conflicts)
 
     def upsert_communities(self, rows: Sequence[Community]) -> WriteCounts:
         return self._write(write.write_communities, rows) if rows else WriteCounts()
@@ -282,11 +303,40 @@ class Neo4jStore:
         for record in self._stream("list_participations"):
             yield participation_from(record)
 
+    # -- identity across source systems (graphsvc.stores.neo4j_identity) -----------------------
+
+    def aliases(
+        self,
+        *,
+        person_ids: Collection[str] | None = None,
+        source_system: str | None = None,
+        external_ids: Collection[str] | None = None,
+    ) -> list[Alias]:
+        name, params = identity.alias_query(person_ids, source_system, external_ids)
+        return [identity.alias_from(record["alias"]) for record in self._execute(name, **params)]
+
+    def get_people(self, person_ids: Collection[str]) -> dict[str, Person]:
+        records = self._execute("people_by_ids", ids=sorted(set(person_ids)))
+        return {person.id: person for person in (person_from(r["person"]) for r in records)}
+
+    def person_ids_by_email(self, emails: Collection[str]) -> dict[str, str]:
+        records = self._execute("person_ids_by_email", emails=identity.email_keys(emails))
+        return {str(record["email"]): str(record["id"]) for record in records}
+
+    def conflicts(self, person_id: str | None = None, limit: int = 100) -> list[AttributeConflict]:
+        name = "conflicts" if person_id is None else "conflicts_of_person"
+        records = self._execute(name, person_id=person_id, limit=max(int(limit), 0))
+        return [identity.conflict_from(record["conflict"]) for record in records]
+
+    def split_alias(self, plan: SplitPlan) -> SplitReport:
+        """One transaction: new person, alias re-pointed, records moved, old person rebuilt."""
+        return self._write(identity.split_alias, plan)
+
     # -- erasure -------------------------------------------------------------------------------
 
     def delete_person(self, person_id: str) -> ErasureReport:
         """Erase the person and every membership, interaction, participation and feedback
-        naming them; an unknown id returns an all-zero report."""
+        naming them, and their aliases and conflicts; an unknown id returns a zero report."""
         return self._write(write.erase_person, person_id)
 
     # -- records -------------------------------------------------------------------------------
@@ -328,8 +378,8 @@ class Neo4jStore:
         return {key: int(record[key]) for key in COUNT_KEYS}
 
     def clear(self) -> None:
-        """Delete every record (schema stays): relationships, then nodes, in batches of
-        10,000 so that memory stays bounded however large the graph."""
+        """Delete every record (schema stays): relationships, then nodes (aliases, conflicts
+        and counters included), in batches of 10,000 so that memory stays bounded."""
         with (
             translated_errors(self._target),
             self._driver.session(**session_config(self._target, read=False)) as session,

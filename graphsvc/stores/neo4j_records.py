@@ -7,7 +7,8 @@ own temporal conversion costs ~50–150 µs per value (measured), which would ca
 far below the throughput target. Lists stay lists (order kept); ``attrs`` and import-run
 ``counts`` and ``outcomes`` are JSON strings because a Neo4j property cannot hold a map. A
 ``None`` field (e.g. unset provenance: ``source_system``, ``external_id``) is simply an
-absent property.
+absent property. A Person node also carries ``email_key``, its lower-cased e-mail (the
+indexed key of case-insensitive e-mail look-ups), which :func:`person_from` leaves out.
 """
 
 from __future__ import annotations
@@ -65,8 +66,14 @@ def person_row(person: Person) -> dict[str, Any]:
         "mentor_capacity": person.mentor_capacity,
         "consent": person.consent,
         "attrs": json.dumps(person.attrs, ensure_ascii=False, sort_keys=True),
+        "email_key": email_key(person.email),
         **provenance(person),
     }
+
+
+def email_key(email: str | None) -> str | None:
+    """The lower-cased e-mail of the ``email_key`` property (indexed; e-mail look-ups)."""
+    return None if email is None else email.lower()
 
 
 def person_from(props: Props) -> Person:

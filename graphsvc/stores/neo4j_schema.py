@@ -2,7 +2,9 @@
 
 The database's version lives on the single ``(:GraphsvcSchema {version})`` node; opening
 a store runs every migration above it, in order, then records the new version. Every
-statement is idempotent (``IF NOT EXISTS``), so a half-applied migration simply reruns.
+statement is idempotent (``IF NOT EXISTS``, or a data step that only touches what it has
+not done yet, like migration 2's ``email_key`` backfill), so a half-applied migration
+simply reruns.
 """
 
 from __future__ import annotations
@@ -27,6 +29,16 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "schema_feedback_person",
         "schema_feedback_suggested",
         "schema_import_run_started",
+    ),
+    # identity across source systems: aliases, attribute conflicts, e-mail look-ups
+    2: (
+        "schema_alias_key",
+        "schema_alias_person",
+        "schema_conflict_person",
+        "schema_conflict_seq",
+        "schema_counter_name",
+        "schema_person_email_key",
+        "schema_backfill_email_key",
     ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
@@ -57,7 +69,8 @@ def ensure_schema(driver: neo4j.Driver, database: str) -> int:
         return current
     for version in sorted(v for v in MIGRATIONS if v > current):
         for name in MIGRATIONS[version]:
-            # Schema statements cannot share a transaction with data writes: auto-commit each.
+            # Schema statements cannot share a transaction with data writes, and a batched
+            # data step (CALL ... IN TRANSACTIONS) needs its own: auto-commit each.
             with driver.session(database=database) as session:
                 session.run(query(name)).consume()
         with driver.session(database=database) as session:

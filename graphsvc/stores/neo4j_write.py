@@ -302,9 +302,11 @@ def _interaction(record: neo4j.Record) -> Interaction:
 
 
 def erase_person(tx: neo4j.ManagedTransaction, person_id: str) -> ErasureReport:
-    """Delete the person, their relationships and feedback naming them; count each kind."""
+    """Delete the person, their relationships, feedback naming them, their aliases and
+    attribute conflicts; count each kind of record (aliases and conflicts are not counted)."""
     counted = tx.run(query("erasure_counts"), id=person_id).single()
     feedback = tx.run(query("delete_feedback_naming"), id=person_id).single(strict=True)
+    tx.run(query("delete_identity_of_person"), id=person_id).consume()
     people = tx.run(query("delete_person"), id=person_id).single(strict=True)
     if counted is None:
         return ErasureReport(feedback=int(feedback["deleted"]))

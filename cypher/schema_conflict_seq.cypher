@@ -1,0 +1,1 @@
+CREATE RANGE INDEX attribute_conflict_seq IF NOT EXISTS FOR (c:AttributeConflict) ON (c.seq)
