@@ -51,6 +51,13 @@ TARGET_RSS_MB = {"sqlite": 500.0}
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident memory: ``VmHWM`` of /proc/self/status (getrusage's
+    ``ru_maxrss`` would carry over the parent's peak across fork + exec), else getrusage."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -69,7 +69,7 @@ def csv_records(reader: CsvReader, label: str) -> Iterator[tuple[int, list[str] 
         except csv.Error as exc:
             yield line, ValidationError("(csv)", f"malformed CSV: {exc}")
             continue
-        if "".join(cells).strip():
+        if cells and (cells[0].strip() or "".join(cells).strip()):  # skip blank rows
             yield line, cells
 
 

@@ -63,11 +63,11 @@ class Screen:
             return
         rows, self.pending = self.pending, []
         seen = self.loader.seen
-        taken = seen.taken(self.entity, [self.key(record) for _line, record in rows])
+        keys = [self.key(record) for _line, record in rows]
+        taken = seen.taken(self.entity, keys)
         accepted: Lines = []
         new_keys: list[str] = []
-        for line, record in rows:
-            key = self.key(record)
+        for (line, record), key in zip(rows, keys, strict=True):
             try:
                 if key in taken:
                     raise ValidationError(

@@ -155,7 +155,8 @@ def test_the_same_interaction_in_another_zone_notation_gets_the_same_id() -> Non
         ("people", {"id": "p", "email": "nope"}, "email", "not an e-mail address"),
         ("people", {"id": "p", "consent": "maybe"}, "consent", "must be yes or no, not 'maybe'"),
         ("people", {"id": "p", "mentor_capacity": "1.5"}, "mentor_capacity", "whole number"),
-        ("people", {"id": "p", "mentor_capacity": "-1"}, "mentor_capacity", "≥ 0"),
+        ("people", {"id": "p", "mentor_capacity": "-1"}, "mentor_capacity", "from 0 to 10,000"),
+        ("people", {"id": "p", "mentor_capacity": "10001"}, "mentor_capacity", "from 0 to 10,000"),
         ("communities", {"id": "c", "kind": "club"}, "kind", "'club' is not one of"),
         (
             "interactions",

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from graphsvc.errors import NotFound, UnknownReference
+from graphsvc.identity import Alias, AliasRule, AttributeConflict
 from graphsvc.model import (
     Activity,
     Community,
@@ -24,7 +25,7 @@ from graphsvc.model import (
     Participation,
     Person,
 )
-from graphsvc.store import COUNT_KEYS, GraphStore, WriteCounts
+from graphsvc.store import COUNT_KEYS, GraphStore, SplitPlan, SplitReport, WriteCounts
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -498,3 +499,187 @@ def test_clear(world: GraphStore) -> None:
     assert world.get_cursor("x") is None
     load_world(world)
     assert world.counts() == WORLD_COUNTS
+
+
+# --- identity across source systems ----------------------------------------------------------
+
+
+def alias(
+    system: str, external: str, person: str, seen: int, rule: AliasRule = AliasRule.NEW
+) -> Alias:
+    """Alias ``(system, external)`` → ``person``, first and last seen on day ``seen``."""
+    snapshot = Person(external, f"{external} from {system}", source_system=system)
+    return Alias(system, external, person, rule, day(seen), day(seen), snapshot)
+
+
+def conflict(
+    person: str,
+    field: str,
+    kept: str | None,
+    replaced: str | None,
+    sources: tuple[str | None, str | None] = ("forum", "hr"),
+    run_id: str | None = None,
+    at: int = 1,
+) -> AttributeConflict:
+    """``field`` of ``person``: ``kept`` from ``sources[0]`` replaced ``replaced`` from
+    ``sources[1]``, in run ``run_id``, on day ``at``."""
+    return AttributeConflict(person, field, kept, replaced, *sources, run_id, day(at))
+
+
+def test_aliases_round_trip_and_keep_their_first_sighting(store: GraphStore) -> None:
+    rich = replace(
+        PEOPLE[0],
+        id="E-0017",
+        joined_at=datetime(2023, 5, 6, 7, 8, 9, 123456, UTC),
+        consent=False,
+        attrs={"team": "A", "grade": "7"},
+    )
+    first = Alias("hr", "E-0017", "p1", AliasRule.NEW, day(1), day(1), rich)
+    assert store.upsert_people(PEOPLE, aliases=[first]) == WriteCounts(inserted=5)
+    assert store.aliases() == [first]
+    again = Alias("hr", "E-0017", "p2", AliasRule.EMAIL, day(5), day(6), replace(rich, name="A"))
+    assert store.upsert_people([], aliases=[again]) == WriteCounts()
+    assert store.aliases() == [replace(again, first_seen=day(1))]
+
+
+def test_aliases_filter_and_order(store: GraphStore) -> None:
+    late, forum, hr, other = (
+        alias("hr", "E2", "p1", 3),
+        alias("forum", "u7", "p1", 2),
+        alias("hr", "E1", "p1", 2),
+        alias("forum", "u9", "p2", 1),
+    )
+    store.upsert_people(PEOPLE, aliases=[late, other, hr, forum])
+    # by person id, last seen, source system, external id
+    assert store.aliases() == [forum, hr, late, other]
+    assert store.aliases(person_ids=["p2"]) == [other]
+    assert store.aliases(person_ids=["p1", "ghost", "p1"]) == [forum, hr, late]
+    assert store.aliases(person_ids=[]) == []
+    assert store.aliases(source_system="forum") == [forum, other]
+    assert store.aliases(source_system="forum", external_ids=["u9", "nope"]) == [other]
+    assert store.aliases(source_system="forum", external_ids=[]) == []
+    assert store.aliases(external_ids=["E1", "u9"]) == [hr, other]
+    assert store.aliases(person_ids=["p1"], source_system="hr") == [hr, late]
+    assert store.aliases(person_ids=["p1"], source_system="hr", external_ids=["E2"]) == [late]
+    assert store.aliases(source_system="nowhere") == []
+
+
+def test_conflicts_are_kept_once_in_insertion_order(store: GraphStore) -> None:
+    renamed = conflict("p1", "name", "Ada L.", "Ada", run_id="r1")
+    team = conflict("p2", "attrs.team", "B", "A", (None, "hr"), run_id="r1")
+    store.upsert_people(PEOPLE, conflicts=[renamed, team])
+    again = replace(renamed, run_id="r2", at=day(2))  # the same conflict, seen again
+    back = conflict("p1", "name", "Ada", "Ada L.", ("hr", "forum"), run_id="r2", at=2)
+    unsourced = replace(team, replaced_source=None, at=day(2))  # differs by a null source
+    batch = [again, back, unsourced, replace(back, at=day(3))]
+    assert store.upsert_people([], conflicts=batch) == WriteCounts()
+    assert store.conflicts() == [renamed, team, back, unsourced]
+    assert store.conflicts("p1") == [renamed, back]
+    assert store.conflicts(limit=2) == [renamed, team]
+    assert store.conflicts("p2", limit=1) == [team]
+    assert store.conflicts("ghost") == []
+    store.upsert_people([replace(PEOPLE[0], name="Ada L.")], conflicts=[back])
+    assert store.conflicts() == [renamed, team, back, unsourced]
+
+
+def test_get_people_returns_the_stored_ones(world: GraphStore) -> None:
+    assert world.get_people(["p3", "ghost", "p1", "p1"]) == {"p1": PEOPLE[0], "p3": PEOPLE[2]}
+    assert world.get_people([]) == {}
+
+
+def test_person_ids_by_email_ignore_case_and_take_the_smallest_id(world: GraphStore) -> None:
+    twins = [Person("p9", "Ada twin", email="ADA@example.org"), Person("p0", "Ada", email="x@y.z")]
+    world.upsert_people(twins)
+    wanted = ["Ada@Example.ORG", "x@Y.z", "nobody@example.org"]
+    assert world.person_ids_by_email(wanted) == {"ada@example.org": "p1", "x@y.z": "p0"}
+    world.upsert_people([replace(twins[1], email="ada@EXAMPLE.org")])
+    assert world.person_ids_by_email(wanted) == {"ada@example.org": "p0"}
+    world.upsert_people([replace(twins[1], email=None), replace(PEOPLE[0], email="new@x.org")])
+    assert world.person_ids_by_email(wanted) == {"ada@example.org": "p9"}
+    assert world.person_ids_by_email([]) == {}
+
+
+def forum_records(store: GraphStore) -> None:
+    """Records of source system ``forum`` naming p1 (besides the world's interaction i1)."""
+    forum = {"source_system": "forum"}
+    store.upsert_memberships([Membership("p1", "c2", "expert", since=day(7), **forum)])
+    store.upsert_interactions(
+        [
+            Interaction("f1", "mentoring", "p3", "p1", day(8), weight=3.0, **forum),
+            Interaction("f2", "other", "p1", "p1", day(9), external_id="self", **forum),
+        ]
+    )
+    store.upsert_participations([Participation("a2", "p1", "speaker", at=day(50), **forum)])
+
+
+def split_plan(store: GraphStore, move_records: bool) -> SplitPlan:
+    hr, forum = alias("hr", "E-0017", "p1", 1), alias("forum", "u7", "p1", 2, AliasRule.EMAIL)
+    store.upsert_people([], aliases=[hr, forum])
+    new_person = Person("u7", "Ada L.", email="ada@forum.org", source_system="forum")
+    rebuilt = replace(PEOPLE[0], name="Ada (HR)")
+    return SplitPlan(forum, new_person, rebuilt, move_records)
+
+
+def test_split_moves_the_source_systems_records(world: GraphStore) -> None:
+    forum_records(world)
+    plan = split_plan(world, move_records=True)
+    assert world.split_alias(plan) == SplitReport("p1", "u7", 1, 3, 1)
+    assert world.get_person("u7") == plan.new_person
+    assert world.get_person("p1") == plan.rebuilt
+    ties = {i.id: i for i in world.list_interactions()}
+    assert ties["i1"] == replace(INTERACTIONS[0], source_id="u7")  # every field kept
+    assert (ties["f1"].source_id, ties["f1"].target_id, ties["f1"].weight) == ("p3", "u7", 3.0)
+    assert (ties["f2"].source_id, ties["f2"].target_id, ties["f2"].external_id) == (
+        "u7",
+        "u7",
+        "self",
+    )
+    assert {i.id for i in ties.values() if "p1" in (i.source_id, i.target_id)} == {"i3", "i6"}
+    memberships = {(m.person_id, m.community_id) for m in world.list_memberships()}
+    assert ("u7", "c2") in memberships and ("p1", "c2") not in memberships
+    assert {("p1", "c1"), ("p1", "org")} <= memberships
+    moved = [m for m in world.list_memberships() if m.person_id == "u7"]
+    assert moved == [Membership("u7", "c2", "expert", since=day(7), source_system="forum")]
+    participations = {(p.activity_id, p.person_id) for p in world.list_participations()}
+    assert ("a2", "u7") in participations and ("a1", "p1") in participations
+    assert ("a2", "p1") not in participations
+    assert [(a.external_id, a.person_id, a.rule) for a in world.aliases(person_ids=["u7"])] == [
+        ("u7", "u7", AliasRule.SPLIT)
+    ]
+    assert world.aliases(person_ids=["u7"])[0].first_seen == day(2)
+    assert [a.external_id for a in world.aliases(person_ids=["p1"])] == ["E-0017"]
+    grown = {"people": 6, "memberships": 8, "interactions": 8, "participations": 5}
+    assert world.counts() == {**WORLD_COUNTS, **grown}
+
+
+def test_split_without_moving_records_leaves_them(world: GraphStore) -> None:
+    forum_records(world)
+    before = (list(world.list_interactions()), list(world.list_memberships()))
+    plan = split_plan(world, move_records=False)
+    assert world.split_alias(plan) == SplitReport("p1", "u7")
+    assert (list(world.list_interactions()), list(world.list_memberships())) == before
+    assert world.get_person("p1") == plan.rebuilt
+    assert [a.rule for a in world.aliases(person_ids=["u7"])] == [AliasRule.SPLIT]
+
+
+def test_an_alias_of_an_unknown_person_rolls_the_batch_back(store: GraphStore) -> None:
+    stray = Alias("hr", "E9", "ghost", AliasRule.NEW, T0, T0, Person("E9", "Nine"))
+    with pytest.raises(UnknownReference) as caught:
+        store.upsert_people([Person("a", "Ada")], aliases=[stray])
+    assert (caught.value.record_id, caught.value.missing_id) == ("hr:E9", "ghost")
+    assert store.counts()["people"] == 0 and store.aliases() == []
+
+
+def test_erasure_and_clear_remove_aliases_and_conflicts(world: GraphStore) -> None:
+    kept_alias = alias("forum", "u9", "p2", 1)
+    kept_conflict = conflict("p2", "name", "Zoë", "Zoe")
+    world.upsert_people(
+        [],
+        aliases=[alias("hr", "E-0017", "p1", 1), kept_alias],
+        conflicts=[conflict("p1", "name", "A", "B"), kept_conflict],
+    )
+    world.delete_person("p1")
+    assert world.aliases() == [kept_alias]
+    assert world.conflicts() == [kept_conflict]
+    world.clear()
+    assert world.aliases() == [] and world.conflicts() == []

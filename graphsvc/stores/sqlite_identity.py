@@ -12,11 +12,13 @@ from collections.abc import Collection, Sequence
 from datetime import UTC
 from typing import Any
 
+from graphsvc.errors import UnknownReference
 from graphsvc.identity import Alias, AttributeConflict
 from graphsvc.interchange import parse_record, to_json
 from graphsvc.model import Person
 from graphsvc.store import SplitPlan, SplitReport
 from graphsvc.stores import sqlite_codec as codec
+from graphsvc.stores.sqlite_refs import missing_ids
 
 ALIAS_COLUMNS = (
     "source_system", "external_id", "person_id", "rule", "first_seen", "last_seen", "snapshot",
@@ -98,6 +100,13 @@ def decode_conflict(row: codec.Row) -> AttributeConflict:
 def write_identity(
     conn: sqlite3.Connection, aliases: Sequence[Alias], conflicts: Sequence[AttributeConflict]
 ) -> None:
+    """Upsert ``aliases`` and append ``conflicts``; an alias naming a person the store lacks
+    raises :class:`UnknownReference` (the caller's transaction then writes nothing)."""
+    missing = missing_ids(conn, "people", {a.person_id for a in aliases})
+    for alias in aliases:
+        if alias.person_id in missing:
+            key = f"{alias.source_system}:{alias.external_id}"
+            raise UnknownReference("alias", key, "person_id", alias.person_id)
     conn.executemany(UPSERT_ALIAS, [encode_alias(a) for a in aliases])
     conn.executemany(INSERT_CONFLICT, [encode_conflict(c) for c in conflicts])
 

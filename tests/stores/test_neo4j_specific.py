@@ -20,6 +20,7 @@ import pytest
 import cypher
 from graphsvc.config import Settings
 from graphsvc.errors import StoreUnavailable
+from graphsvc.identity import Alias, AliasRule, AttributeConflict
 from graphsvc.model import (
     Activity,
     Community,
@@ -32,7 +33,7 @@ from graphsvc.model import (
 from graphsvc.store import GraphStore, WriteCounts
 from graphsvc.stores.neo4j import Neo4jStore
 from graphsvc.stores.neo4j_connect import parse_target
-from graphsvc.stores.neo4j_schema import SCHEMA_VERSION
+from graphsvc.stores.neo4j_schema import SCHEMA_VERSION, ensure_schema
 
 STORES_DIR = Path(__file__).resolve().parents[2] / "graphsvc" / "stores"
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -319,6 +320,15 @@ def test_erasure_leaves_no_trace(neo4j_store: GraphStore, raw: RawCypher) -> Non
             Feedback("f3", "y", "c", "dismissed", T0),
         ]
     )
+    seen = T0 + timedelta(days=1)
+    store.upsert_people(
+        [],
+        aliases=[
+            Alias("hr", "x", "x", AliasRule.NEW, T0, seen, Person("x", "Xena")),
+            Alias("forum", "u1", "x", AliasRule.EMAIL, T0, seen, Person("u1", "X.")),
+        ],
+        conflicts=[AttributeConflict("x", "name", "X.", "Xena", "forum", "hr", "x", seen)],
+    )
     report = store.delete_person("x")
     assert (report.people, report.memberships, report.interactions) == (1, 2, 3)
     assert (report.participations, report.feedback) == (1, 2)
@@ -329,6 +339,113 @@ def test_erasure_leaves_no_trace(neo4j_store: GraphStore, raw: RawCypher) -> Non
     rels = raw(f"MATCH ()-[e]->() WHERE size({naming_x}) > 0 RETURN count(e) AS n", id="x")
     assert nodes[0]["n"] == 0 and rels[0]["n"] == 0
     assert store.counts()["interactions"] == 1 and store.counts()["feedback"] == 1
+
+
+# --- identity across source systems -------------------------------------------------------
+
+
+def test_identity_schema_is_online(raw: RawCypher) -> None:
+    constraints = raw(
+        "SHOW CONSTRAINTS YIELD type, labelsOrTypes, properties "
+        "RETURN type, labelsOrTypes[0] AS label, properties"
+    )
+    found = {(r["label"], tuple(r["properties"]), r["type"]) for r in constraints}
+    assert {
+        ("Alias", ("source_system", "external_id"), "UNIQUENESS"),
+        ("GraphsvcCounter", ("name",), "UNIQUENESS"),
+    } <= found
+    indexes = raw(
+        "SHOW INDEXES YIELD type, labelsOrTypes, properties, state WHERE type = 'RANGE' "
+        "RETURN labelsOrTypes[0] AS label, properties, state"
+    )
+    online = {(r["label"], tuple(r["properties"])) for r in indexes if r["state"] == "ONLINE"}
+    assert {
+        ("Person", ("email_key",)),
+        ("Alias", ("person_id",)),
+        ("AttributeConflict", ("person_id",)),
+        ("AttributeConflict", ("seq",)),
+    } <= online
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "index"),
+    [
+        ("person_ids_by_email", {"emails": ["a@b.c"]}, "p:Person(email_key)"),
+        (
+            "aliases_of_people",
+            {"ids": ["a"], "source_system": None, "external_ids": None},
+            "a:Alias(person_id)",
+        ),
+        ("aliases_of_source", {"source_system": "hr"}, "a:Alias(source_system, external_id)"),
+        (
+            "aliases_by_key",
+            {"source_system": "hr", "external_ids": ["E1"]},
+            "a:Alias(source_system, external_id)",
+        ),
+        ("conflicts_of_person", {"person_id": "a", "limit": 9}, "c:AttributeConflict(person_id)"),
+        ("conflicts", {"limit": 9}, "c:AttributeConflict(seq)"),
+    ],
+)
+def test_identity_lookups_use_their_index(
+    raw: RawCypher, name: str, params: dict[str, Any], index: str
+) -> None:
+    plan = operators(raw.plan(cypher.load(name), **params))
+    assert [op for op in plan if "Index" in op and index in op], plan
+    assert not [op for op in plan if "LabelScan" in op or "AllNodesScan" in op], plan
+
+
+def test_email_key_is_stored_lower_cased_and_left_out_of_the_person(
+    neo4j_store: GraphStore, raw: RawCypher
+) -> None:
+    ada = Person("a", "Ada", email="Ada@Example.ORG")
+    neo4j_store.upsert_people([ada, Person("b", "Bo")])
+    rows = raw("MATCH (p:Person) RETURN p.id AS id, p.email_key AS key ORDER BY id")
+    assert [(r["id"], r["key"]) for r in rows] == [("a", "ada@example.org"), ("b", None)]
+    assert neo4j_store.get_person("a") == ada
+    neo4j_store.upsert_people([replace(ada, email=None)])
+    assert raw("MATCH (p:Person {id: 'a'}) RETURN p.email_key AS key")[0]["key"] is None
+
+
+def test_migration_2_indexes_and_backfills_email_keys(
+    neo4j_store: GraphStore, raw: RawCypher
+) -> None:
+    neo4j_store.upsert_people([Person("a", "Ada", email="ADA@x.org"), Person("b", "Bo")])
+    # a database of schema version 1: no email_key property, no index on it
+    raw("MATCH (p:Person) REMOVE p.email_key")
+    raw("DROP INDEX person_email_key")
+    raw("MATCH (s:GraphsvcSchema) SET s.version = 1")
+    assert ensure_schema(raw.driver, raw.database) == SCHEMA_VERSION == 2
+    rows = raw("MATCH (p:Person) RETURN p.id AS id, p.email_key AS key ORDER BY id")
+    assert [(r["id"], r["key"]) for r in rows] == [("a", "ada@x.org"), ("b", None)]
+    state = raw("SHOW INDEXES YIELD name, state WHERE name = 'person_email_key' RETURN state")
+    assert [r["state"] for r in state] == ["ONLINE"]
+    assert neo4j_store.person_ids_by_email(["Ada@X.org"]) == {"ada@x.org": "a"}
+
+
+def test_concurrent_conflict_batches_are_numbered_without_gaps_or_clashes(
+    neo4j_store: GraphStore, raw: RawCypher
+) -> None:
+    neo4j_store.upsert_people([Person("a", "Ada")])
+
+    def batch(worker: int) -> list[AttributeConflict]:
+        return [
+            AttributeConflict("a", f"attrs.w{worker}", str(n), "old", "s", "t", None, T0)
+            for n in range(5)
+        ]
+
+    with ThreadPoolExecutor(4) as pool:
+        for done in [
+            pool.submit(neo4j_store.upsert_people, [], conflicts=batch(w)) for w in range(4)
+        ]:
+            done.result()
+    seqs = [r["seq"] for r in raw("MATCH (c:AttributeConflict) RETURN c.seq AS seq ORDER BY seq")]
+    assert seqs == list(range(1, 21))
+    recorded = neo4j_store.conflicts(limit=100)
+    for worker in range(4):  # each batch keeps its order, in one run of numbers
+        mine = [c for c in recorded if c.field == f"attrs.w{worker}"]
+        assert mine == batch(worker)
+        first = recorded.index(mine[0])
+        assert recorded[first : first + 5] == mine
 
 
 # --- connecting ------------------------------------------------------------------------------
