@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import asdict
 from typing import Any
 
 from graphsvc.cli import CommandContext
@@ -145,16 +146,7 @@ def _alias_json(alias: Alias) -> dict[str, Any]:
 
 
 def _conflict_json(conflict: AttributeConflict) -> dict[str, Any]:
-    return {
-        "person_id": conflict.person_id,
-        "field": conflict.field,
-        "kept": conflict.kept,
-        "kept_source": conflict.kept_source,
-        "replaced": conflict.replaced,
-        "replaced_source": conflict.replaced_source,
-        "run_id": conflict.run_id,
-        "at": format_datetime(conflict.at),
-    }
+    return {**asdict(conflict), "at": format_datetime(conflict.at)}
 
 
 def _table(ctx: CommandContext, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
