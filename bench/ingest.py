@@ -15,7 +15,8 @@ CSV import in Python) and the store-level load of already-built records
 (``graphsvc.batching.write_all``), so the ratios say what validation and checks cost.
 
 Targets (issue #3, 2-core machine): SQLite ≥ 50k rows/s end to end with peak RSS ≤ 500 MB
-whatever the file size; Neo4j ≥ 15k rows/s. The Neo4j leg runs when
+whatever the file size (the importing process plus, for SQLite, its writer process:
+``graphsvc.process_writer``); Neo4j ≥ 15k rows/s. The Neo4j leg runs when
 ``GRAPHSVC_TEST_NEO4J_URI`` is set (the database is CLEARED).
 """
 
@@ -107,6 +108,8 @@ def child_import(settings: Settings, folder: Path) -> dict[str, Any]:
         "rows_per_s": rows / seconds,
         "status": result.run.status.value,
         "peak_rss_mb": peak_rss_mb(),
+        # the writer process an embedded store uses for large imports (0 when none ran)
+        "writer_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 
@@ -204,7 +207,8 @@ def print_report(report: dict[str, Any]) -> None:
     for run in report["runs"]:
         print(
             f"  {run['rows']:>9,} rows  {run['seconds']:7.1f} s  {run['rows_per_s']:>9,.0f} rows/s"
-            f"  peak RSS {run['peak_rss_mb']:6.0f} MB  ({run['status']})"
+            f"  peak RSS {run['peak_rss_mb']:4.0f} MB + writer {run['writer_peak_rss_mb']:4.0f} MB"
+            f"  ({run['status']})"
         )
     best = report["runs"][-1]["rows_per_s"]
     floor, only = report["csv_floor_rows_per_s"], report["store_only_rows_per_s"]
@@ -214,7 +218,7 @@ def print_report(report: dict[str, Any]) -> None:
     verdict = "meets" if best >= target else "MISSES"
     print(f"  target ≥ {target:,.0f} rows/s: {verdict}")
     if store in TARGET_RSS_MB:
-        rss = max(run["peak_rss_mb"] for run in report["runs"])
+        rss = max(run["peak_rss_mb"] + run["writer_peak_rss_mb"] for run in report["runs"])
         ok = "meets" if rss <= TARGET_RSS_MB[store] else "MISSES"
         print(f"  target peak RSS ≤ {TARGET_RSS_MB[store]:.0f} MB at every size: {ok}")
 

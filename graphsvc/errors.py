@@ -7,6 +7,9 @@ to ``{"ok": false, "error": str, "status": int}``.
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 
 class GraphsvcError(Exception):
     """Base class of every expected graphsvc failure."""
@@ -44,6 +47,10 @@ class ValidationError(GraphsvcError, ValueError):
         where = " ".join(part for part in (entity, record_id) if part)
         super().__init__(f"{where}: {field}: {reason}" if where else f"{field}: {reason}")
 
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable: errors cross process boundaries
+        build = partial(type(self), entity=self.entity, record_id=self.record_id)
+        return (build, (self.field, self.reason))
+
 
 class InputError(GraphsvcError):
     """A bad input file or row, located as ``file:line: field: reason``."""
@@ -61,6 +68,9 @@ class InputError(GraphsvcError):
         location = f"{file}:{line}" if line is not None else file
         super().__init__(f"{location}: {field}: {reason}" if field else f"{location}: {reason}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (partial(type(self), line=self.line, field=self.field), (self.file, self.reason))
+
 
 class NotFound(GraphsvcError, LookupError):
     """A record named by id does not exist."""
@@ -72,6 +82,9 @@ class NotFound(GraphsvcError, LookupError):
         self.entity = entity
         self.record_id = record_id
         super().__init__(f"{entity} {record_id!r} not found")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.entity, self.record_id))
 
 
 class UnknownReference(GraphsvcError):
@@ -89,6 +102,9 @@ class UnknownReference(GraphsvcError):
         self.field = field
         self.missing_id = missing_id
         super().__init__(f"{entity} {record_id}: {field}: unknown id {missing_id!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.entity, self.record_id, self.field, self.missing_id))
 
 
 class StoreError(GraphsvcError):

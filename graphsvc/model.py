@@ -11,11 +11,21 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Any, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from graphsvc.errors import ValidationError
+from graphsvc.model_checks import (
+    MAX_MENTOR_CAPACITY,
+    PROVENANCE_FIELDS,
+    _enum,
+    _optional_text,
+    _provenance,
+    _require_id,
+    _set,
+    _strings,
+    _utc,
+)
 from graphsvc.vocabulary import (
     DIRECTED_BY_DEFAULT,
     ActivityKind,
@@ -52,88 +62,6 @@ __all__ = [
     "Person",
     "interaction_id",
 ]
-
-
-# --- validation helpers -------------------------------------------------------------------
-
-
-def _require_id(entity: str, field_name: str, value: object, record_id: str | None = None) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(
-            field_name, "must be a non-empty string", entity=entity, record_id=record_id
-        )
-
-
-E = TypeVar("E", bound=StrEnum)
-
-
-def _enum(entity: str, record_id: str | None, field_name: str, enum: type[E], value: object) -> E:
-    if isinstance(value, enum):
-        return value
-    member = enum._value2member_map_.get(value)  # the fast path
-    if member is not None:
-        return member  # type: ignore[return-value]
-    try:
-        return enum(value)  # type: ignore[arg-type]
-    except (ValueError, TypeError):
-        allowed = ", ".join(member.value for member in enum)
-        raise ValidationError(
-            field_name, f"{value!r} is not one of: {allowed}", entity=entity, record_id=record_id
-        ) from None
-
-
-def _utc(
-    entity: str, record_id: str | None, field_name: str, value: datetime | None
-) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        raise ValidationError(field_name, "must be a datetime", entity=entity, record_id=record_id)
-    if value.tzinfo is UTC:
-        return value
-    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-        raise ValidationError(
-            field_name, "must be timezone-aware (UTC)", entity=entity, record_id=record_id
-        )
-    return value.astimezone(UTC)
-
-
-def _strings(values: object) -> tuple[str, ...]:
-    """Normalise a list field: strip, drop blanks and duplicates, keep first-seen order."""
-    if values is None:
-        return ()
-    if isinstance(values, str):
-        values = [values]
-    seen: dict[str, None] = {}
-    for value in values:  # type: ignore[attr-defined]
-        text = str(value).strip()
-        if text:
-            seen.setdefault(text, None)
-    return tuple(seen)
-
-
-def _optional_text(value: object) -> str | None:
-    if value is None:
-        return None
-    text = (value if value.__class__ is str else str(value)).strip()
-    return text or None
-
-
-#: sets a field of a frozen dataclass in __post_init__ (normalising what was given)
-_set = object.__setattr__
-
-
-def _provenance(record: object) -> None:
-    """Normalise ``source_system`` / ``external_id`` (where the record came from)."""
-    for name in PROVENANCE_FIELDS:
-        _set(record, name, _optional_text(getattr(record, name)))
-
-
-#: the most mentees one person can be said to take (keeps the value a 32-bit integer)
-MAX_MENTOR_CAPACITY = 10_000
-
-#: Every entity's provenance: the system it came from and its id there (DESIGN.md §3).
-PROVENANCE_FIELDS = ("source_system", "external_id")
 
 
 # --- entities -----------------------------------------------------------------------------
@@ -321,7 +249,41 @@ class Interaction:
             )
         _set(self, "topic", _optional_text(self.topic))
         _set(self, "community_id", _optional_text(self.community_id))
-        _provenance(self)
+        _set(self, "source_system", _optional_text(self.source_system))  # _provenance, inlined
+        _set(self, "external_id", _optional_text(self.external_id))  # (the bulk entity)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as plain field values (``at`` as Unix microseconds): batches of
+        interactions cross to a writer process (:mod:`graphsvc.process_writer`) at a few µs
+        a row instead of the dataclass default's many object look-ups."""
+        moment = self.at - _EPOCH
+        micros = (moment.days * 86_400 + moment.seconds) * 1_000_000 + moment.microseconds
+        return (
+            _unpickle_interaction,
+            (
+                self.id, self.kind.value, self.source_id, self.target_id, micros, self.weight,
+                self.directed, self.topic, self.community_id, self.source_system,
+                self.external_id,
+            ),
+        )  # fmt: skip
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_INTERACTION_FIELDS = (
+    "id", "kind", "source_id", "target_id", "at", "weight", "directed", "topic",
+    "community_id", "source_system", "external_id",
+)  # fmt: skip
+
+
+def _unpickle_interaction(*values: Any) -> Interaction:
+    """Rebuild a pickled :class:`Interaction` without validating again: its values were
+    validated when the original was built (``__reduce__`` writes only such values)."""
+    record = object.__new__(Interaction)
+    for name, value in zip(_INTERACTION_FIELDS, values, strict=True):
+        _set(record, name, value)
+    _set(record, "kind", InteractionKind(values[1]))
+    _set(record, "at", _EPOCH + timedelta(microseconds=values[4]))
+    return record
 
 
 def interaction_id(

@@ -49,11 +49,12 @@ class CsvSource:
         with _open_text(self.path) as handle:
             reader = csv.reader(handle)
             header = [name.strip() for name in _header(reader, self.label)]
+            width = len(header)
             for line, cells in csv_records(reader, self.label):
-                yield (
-                    line,
-                    cells if isinstance(cells, ValidationError) else _row_values(header, cells),
-                )
+                if cells.__class__ is list and len(cells) <= width:  # the common case
+                    yield line, dict(zip(header, cells, strict=False))
+                else:
+                    yield line, _row_values(header, cells)
 
 
 def csv_records(reader: CsvReader, label: str) -> Iterator[tuple[int, list[str] | ValidationError]]:
@@ -73,7 +74,9 @@ def csv_records(reader: CsvReader, label: str) -> Iterator[tuple[int, list[str] 
             yield line, cells
 
 
-def _row_values(header: list[str], cells: list[str]) -> RowValues:
+def _row_values(header: list[str], cells: list[str] | ValidationError) -> RowValues:
+    if isinstance(cells, ValidationError):
+        return cells
     if len(cells) > len(header):
         return ValidationError(
             "(row)", f"{len(cells)} fields but the header has {len(header)} columns"

@@ -29,12 +29,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from graphsvc.batching import BatchWriter, Outcome
 from graphsvc.config import Settings
 from graphsvc.errors import GraphsvcError, UnknownReference, ValidationError
 from graphsvc.interchange import SPECS, Record, record_parser
 from graphsvc.model import ImportRun, ImportStatus
+from graphsvc.process_writer import ProcessWriter
 from graphsvc.store import GraphStore
 from ingest.checks import KnownIds
 from ingest.identity import IdentityResolver
@@ -52,9 +54,12 @@ from ingest.seen import SeenKeys
 
 __all__ = ["ImportResult", "ImportOptions", "Loader", "new_run_id", "run_dataset", "run_import"]
 
+#: from this many rows (estimated) an embedded store's batches are written by a child process
+PROCESS_WRITER_MIN_ROWS = 50_000
 #: a batch in flight: (file label, entity, first line, last line)
 BatchTag = tuple[str, str, int, int]
 Lines = list[tuple[int, Record]]
+Writer = BatchWriter[BatchTag] | ProcessWriter[BatchTag]
 Sink = Callable[[Source, Lines, dict[str, Any]], None]
 
 
@@ -99,7 +104,7 @@ class Loader:
         self.seen = SeenKeys()
         self.tally = Tally()
         self.rejected_units: list[str] = []
-        self.writer = BatchWriter[BatchTag](store)
+        self.writer: Writer = BatchWriter[BatchTag](store)
         self.total: int | None = None
 
     def close(self) -> None:
@@ -110,6 +115,10 @@ class Loader:
 
     def load(self, dataset: Dataset) -> None:
         self.total = _estimate(dataset)
+        if _writes_in_a_process(self.store, self.total):
+            self.writer.close()
+            own = self.settings.with_overrides(store=self.store.location)
+            self.writer = ProcessWriter[BatchTag](own)
         for unit in dataset.units:
             for source in unit.sources:
                 self.tally.entity(source.entity)
@@ -190,6 +199,13 @@ class Loader:
                 self.tally.written(entity, written)
             if self.options.progress is not None:
                 self.options.progress(ProgressReport(label, self.tally.processed(), self.total))
+
+
+def _writes_in_a_process(store: GraphStore, rows: int | None) -> bool:
+    """An embedded store (SQLite) writes a large import from a child process (see
+    :mod:`graphsvc.process_writer`); a server store's writing already runs elsewhere."""
+    embedded = urlsplit(store.location).scheme.lower() == "sqlite"
+    return embedded and rows is not None and rows >= PROCESS_WRITER_MIN_ROWS
 
 
 def _stamper(

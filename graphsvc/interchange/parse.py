@@ -36,7 +36,8 @@ def parse_datetime(value: object, zone: ZoneInfo, field: str) -> datetime:
         if isinstance(value, int | float):
             return _EPOCH + timedelta(seconds=value)
         text = value.strip()
-        if _UNIX_SECONDS.fullmatch(text):
+        # an ISO date has a "-" after its first character: skip the regex for it
+        if "-" not in text[1:] and _UNIX_SECONDS.fullmatch(text):
             return _EPOCH + timedelta(seconds=float(text))
         moment = datetime.fromisoformat(text)
     except (ValueError, OverflowError):
@@ -145,10 +146,12 @@ def _compile_layout(spec: FileSpec, names: tuple[str, ...], zone: ZoneInfo) -> R
         "extra": extra,
     }
     lines = ["def parse(values):", "    fields = {}"]
+    namespace["parse_datetime"], namespace["zone"] = parse_datetime, zone
     for number, column in enumerate(spec.columns):
         if column.name in present:
             namespace[f"cell{number}"] = _cell_parser(column, zone)
-            lines += _column_code(column, f"cell{number}")
+            call = "parse_datetime(raw, zone, {name})" if column.kind == "datetime" else None
+            lines += _column_code(column, f"cell{number}", call)
         elif column.required:
             lines.append(f"    raise ValidationError({column.name!r}, 'is required')")
     if spec.extra_columns_are_attrs:
@@ -164,10 +167,12 @@ def _compile_layout(spec: FileSpec, names: tuple[str, ...], zone: ZoneInfo) -> R
     return namespace["parse"]  # type: ignore[return-value]
 
 
-def _column_code(column: Column, parser: str) -> list[str]:
-    """Lines parsing one present column: blank → absent (or 'is required'), else parsed;
-    a text cell that is a string is only stripped."""
+def _column_code(column: Column, parser: str, call: str | None = None) -> list[str]:
+    """Lines parsing one present column: blank → absent (or 'is required'), else parsed
+    (by ``call`` when given, else ``parser(raw, name)``); a text cell that is a string is
+    only stripped."""
     name = repr(column.name)
+    parsed = call.format(name=name) if call else f"{parser}(raw, {name})"
     missing = f"raise ValidationError({name}, 'is required')" if column.required else "pass"
     if column.kind == "text":
         return [
@@ -188,7 +193,7 @@ def _column_code(column: Column, parser: str) -> list[str]:
         "    if raw is None or (raw.__class__ is str and not raw.strip()):",
         f"        {missing}",
         "    else:",
-        f"        fields[{name}] = {parser}(raw, {name})",
+        f"        fields[{name}] = {parsed}",
     ]
 
 

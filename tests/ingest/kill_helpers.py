@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 from graphsvc import demo
 from graphsvc.config import Settings
 from graphsvc.interchange import SPECS, Record, RecordSource, sorted_records, write_csv_folder
@@ -88,7 +90,8 @@ def run_import_to_end(target: Target, folder: Path) -> subprocess.CompletedProce
 def kill_when(
     process: subprocess.Popen[bytes], ready: Callable[[], bool], timeout: float = 120.0
 ) -> float:
-    """``SIGKILL`` ``process`` as soon as ``ready()`` holds; the seconds it ran.
+    """``SIGKILL`` ``process`` as soon as ``ready()`` holds; the seconds it ran. Its
+    helper processes (an embedded store's writer) are waited for, not killed.
 
     Fails when the process ends by itself first (the data set is too small to catch it
     half-way) or ``timeout`` passes.
@@ -98,8 +101,12 @@ def kill_when(
         if process.poll() is not None:
             raise AssertionError(f"the import ended (exit {process.returncode}) before the kill")
         if ready():
+            helpers = psutil.Process(process.pid).children(recursive=True)
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
+            # a writer process (graphsvc.process_writer) finishes the batches already sent to
+            # it, then sees its parent gone and exits: count the store after that
+            psutil.wait_procs(helpers, timeout=30)
             return time.monotonic() - started
         time.sleep(POLL_SECONDS)
     os.kill(process.pid, signal.SIGKILL)

@@ -1,0 +1,134 @@
+"""Batch writing in a child process: the importing process keeps one core for its own work.
+
+An embedded store (SQLite) does its writing in the process that calls it, and Python lets
+only one thread run Python at a time: a writer thread would take turns with the thread
+that reads and validates rows instead of running beside it. :class:`ProcessWriter` opens
+its own store in a child process (``spawn``: the parent has threads) and sends it the
+batches through a pipe, two at most in flight, so that both cores work on a large import.
+Interactions pickle as plain values (``Interaction.__reduce__``), a few µs a row.
+
+It has :class:`graphsvc.batching.BatchWriter`'s interface and outcomes; each batch is still
+one store transaction in the child. If the parent dies, the child's pipe closes and it
+exits after the batch it is writing (committed or rolled back, never half-written).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+from graphsvc.batching import Outcome
+from graphsvc.config import Settings
+from graphsvc.errors import StoreError
+from graphsvc.store import WriteCounts, open_store
+
+Tag = TypeVar("Tag")
+#: batches sent but not yet answered: one being written, one waiting in the pipe
+IN_FLIGHT = 2
+#: seconds to wait for the child to finish its last batch and exit
+EXIT_TIMEOUT = 60.0
+
+
+class ProcessWriter(Generic[Tag]):
+    """Writes batches (``upsert_<entity>``) in a child process with its own store."""
+
+    def __init__(self, settings: Settings) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child_end = context.Pipe()
+        self._child = context.Process(
+            target=serve, args=(settings, child_end), name="graphsvc-writer", daemon=True
+        )
+        self._child.start()
+        child_end.close()
+        self._pending: deque[tuple[Tag, int]] = deque()
+
+    def submit(
+        self, entity: str, rows: Sequence[Any], tag: Tag, **extra: Any
+    ) -> list[Outcome[Tag]]:
+        """Send ``rows`` to be written; the outcomes of batches finished meanwhile."""
+        finished = []
+        while len(self._pending) >= IN_FLIGHT:
+            finished.append(self._collect_oldest())
+        self._send((entity, list(rows), extra))
+        self._pending.append((tag, len(rows)))
+        return finished
+
+    def drain(self) -> list[Outcome[Tag]]:
+        """Wait for every batch in flight; their outcomes in submission order."""
+        return [self._collect_oldest() for _ in range(len(self._pending))]
+
+    def close(self) -> None:
+        try:
+            self.drain()
+            self._send(None)
+        finally:
+            self._conn.close()
+            self._child.join(EXIT_TIMEOUT)
+            if self._child.is_alive():
+                self._child.terminate()
+
+    def __enter__(self) -> ProcessWriter[Tag]:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _send(self, message: object) -> None:
+        try:
+            self._conn.send(message)
+        except (OSError, EOFError) as exc:
+            raise StoreError(f"the writer process is gone ({exc})") from None
+
+    def _collect_oldest(self) -> Outcome[Tag]:
+        tag, size = self._pending.popleft()
+        try:
+            written, error = self._conn.recv()
+        except (OSError, EOFError):
+            code = self._child.exitcode
+            return Outcome(tag, size, None, StoreError(f"the writer process died (exit {code})"))
+        return Outcome(tag, size, written, error)
+
+
+def serve(settings: Settings, conn: Connection) -> None:
+    """The child: write each batch received, answer ``(WriteCounts, None)`` or ``(None, error)``
+    in order; stop at ``None`` or when the parent is gone."""
+    store = open_store(settings)
+    try:
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                return
+            if message is None:
+                return
+            conn.send(_write(store, *message))
+    finally:
+        store.close()
+
+
+def _write(store: Any, entity: str, rows: list[Any], extra: dict[str, Any]) -> tuple[Any, Any]:
+    try:
+        written: WriteCounts = getattr(store, f"upsert_{entity}")(rows, **extra)
+    except Exception as exc:  # noqa: BLE001 - handed to the parent as the batch's outcome
+        return None, _portable(exc)
+    return written, None
+
+
+def _portable(error: Exception) -> Exception:
+    """``error`` if it survives pickling, else a :class:`StoreError` with its text."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:  # noqa: BLE001 - any unpicklable error is reported as text
+        return StoreError(f"{type(error).__name__}: {error}")
+    return error
