@@ -2,9 +2,11 @@
 
 An embedded store (SQLite) does its writing in the process that calls it, and Python lets
 only one thread run Python at a time: a writer thread would take turns with the thread
-that reads and validates rows instead of running beside it. :class:`ProcessWriter` opens
-its own store in a child process (``spawn``: the parent has threads) and sends it the
-batches through a pipe, two at most in flight, so that both cores work on a large import.
+that reads and validates rows instead of running beside it. :class:`ProcessWriter` starts
+``python -m graphsvc.process_writer`` (a fresh interpreter: the parent has threads, and
+unlike ``multiprocessing``'s spawn this never re-runs the caller's ``__main__``, so a plain
+script can import with it), which opens its own store, and sends it the batches through a
+socket pair, two at most in flight, so that both cores work on a large import.
 Interactions pickle as plain values (``Interaction.__reduce__``), a few µs a row.
 
 It has :class:`graphsvc.batching.BatchWriter`'s interface and outcomes; each batch is still
@@ -14,7 +16,9 @@ exits after the batch it is writing (committed or rolled back, never half-writte
 
 from __future__ import annotations
 
-import multiprocessing
+import socket
+import subprocess
+import sys
 from collections import deque
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
@@ -37,14 +41,20 @@ class ProcessWriter(Generic[Tag]):
     """Writes batches (``upsert_<entity>``) in a child process with its own store."""
 
     def __init__(self, settings: Settings) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._conn, child_end = context.Pipe()
-        self._child = context.Process(
-            target=serve, args=(settings, child_end), name="graphsvc-writer", daemon=True
-        )
-        self._child.start()
-        child_end.close()
+        parent_end, child_end = socket.socketpair()
+        with child_end:
+            self._child = subprocess.Popen(
+                [sys.executable, "-m", "graphsvc.process_writer", str(child_end.fileno())],
+                pass_fds=[child_end.fileno()],
+            )
+        self._conn = Connection(parent_end.detach())
         self._pending: deque[tuple[Tag, int]] = deque()
+        self._send(settings)
+
+    @property
+    def pid(self) -> int:
+        """The writer process's id."""
+        return self._child.pid
 
     def submit(
         self, entity: str, rows: Sequence[Any], tag: Tag, **extra: Any
@@ -67,9 +77,11 @@ class ProcessWriter(Generic[Tag]):
             self._send(None)
         finally:
             self._conn.close()
-            self._child.join(EXIT_TIMEOUT)
-            if self._child.is_alive():
-                self._child.terminate()
+            try:
+                self._child.wait(EXIT_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self._child.kill()
+                self._child.wait()
 
     def __enter__(self) -> ProcessWriter[Tag]:
         return self
@@ -93,14 +105,19 @@ class ProcessWriter(Generic[Tag]):
         try:
             written, error = self._conn.recv()
         except (OSError, EOFError):
-            code = self._child.exitcode
+            code = self._child.poll()
             return Outcome(tag, size, None, StoreError(f"the writer process died (exit {code})"))
         return Outcome(tag, size, written, error)
 
 
-def serve(settings: Settings, conn: Connection) -> None:
-    """The child: write each batch received, answer ``(WriteCounts, None)`` or ``(None, error)``
-    in order; stop at ``None`` or when the parent is gone."""
+def serve(conn: Connection) -> None:
+    """The child: receive the settings, then write each batch received, answering
+    ``(WriteCounts, None)`` or ``(None, error)`` in order; stop at ``None`` or when the
+    parent is gone."""
+    try:
+        settings: Settings = conn.recv()
+    except (EOFError, OSError):
+        return
     store = open_store(settings)
     try:
         while True:
@@ -132,3 +149,7 @@ def _portable(error: Exception) -> Exception:
     except Exception:  # noqa: BLE001 - any unpicklable error is reported as text
         return StoreError(f"{type(error).__name__}: {error}")
     return error
+
+
+if __name__ == "__main__":
+    serve(Connection(int(sys.argv[1])))

@@ -92,7 +92,7 @@ import sys, time
 from graphsvc.config import Settings
 from graphsvc.process_writer import ProcessWriter
 writer = ProcessWriter(Settings(store=sys.argv[1]))
-print(writer._child.pid, flush=True)
+print(writer.pid, flush=True)
 time.sleep(60)
 """
 
@@ -112,3 +112,30 @@ def test_the_writer_exits_when_its_parent_is_killed(settings: Settings) -> None:
             return
         time.sleep(0.1)
     pytest.fail("the writer process outlived its parent")
+
+
+SCRIPT = """
+from datetime import UTC, datetime
+from graphsvc.config import Settings
+from graphsvc.model import Interaction, Person
+from graphsvc.process_writer import ProcessWriter
+from graphsvc.store import open_store
+import sys
+settings = Settings(store=sys.argv[1])
+open_store(settings).upsert_people([Person("a", "A"), Person("b", "B")])
+with ProcessWriter(settings) as writer:
+    writer.submit("interactions", [Interaction("i", "other", "a", "b", datetime.now(UTC))], 0)
+    print(writer.drain()[0].written)
+"""
+
+
+def test_a_plain_script_without_a_main_guard_can_use_it(tmp_path: Path, settings: Settings) -> None:
+    """The writer is a fresh ``python -m graphsvc.process_writer``: it never re-runs the
+    caller's main module (multiprocessing's spawn would, and fail in such a script)."""
+    script = tmp_path / "load.py"
+    script.write_text(SCRIPT)
+    done = subprocess.run(
+        [sys.executable, str(script), settings.store], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "WriteCounts(inserted=1, updated=0, unchanged=0)"
