@@ -25,6 +25,7 @@ Contract shared by both (checked by ``tests/test_store_contract.py``):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -141,13 +142,15 @@ class EgoNetwork:
 
 @dataclass(frozen=True, slots=True)
 class ErasureReport:
-    """Counts of the records :meth:`GraphStore.delete_person` removed."""
+    """Counts of the records :meth:`GraphStore.delete_person` removed, and of the import-run
+    messages it redacted (``messages``: not records, so not in :meth:`total`)."""
 
     people: int = 0
     memberships: int = 0
     interactions: int = 0
     participations: int = 0
     feedback: int = 0
+    messages: int = 0
 
     def total(self) -> int:
         return (
@@ -266,7 +269,8 @@ class GraphStore(Protocol):
     # -- erasure --
     def delete_person(self, person_id: str) -> ErasureReport:
         """Erase the person and every membership, interaction, participation and feedback
-        naming them; an unknown id returns an all-zero report."""
+        naming them, their aliases and conflicts, and their id from import-run messages
+        (:func:`redact`); an unknown id returns an all-zero report."""
         ...
 
     # -- records --
@@ -297,6 +301,24 @@ class GraphStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+#: what an erased person's id becomes in import-run messages
+ERASED = "[erased]"
+
+
+def redact(messages: Sequence[str], person_id: str) -> tuple[list[str], int]:
+    """``messages`` with ``person_id`` replaced by :data:`ERASED` wherever it stands as a
+    whole id (not inside a longer one: erasing ``p1`` leaves ``p10``); and how many changed.
+    """
+    pattern = re.compile(rf"(?<![\w.:@-]){re.escape(person_id)}(?![\w.:@-])")
+    changed = 0
+    redacted = []
+    for message in messages:
+        new = pattern.sub(ERASED, message) if person_id in message else message
+        changed += new != message
+        redacted.append(new)
+    return redacted, changed
 
 
 COUNT_KEYS = (

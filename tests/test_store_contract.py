@@ -683,3 +683,27 @@ def test_erasure_and_clear_remove_aliases_and_conflicts(world: GraphStore) -> No
     assert world.conflicts() == [kept_conflict]
     world.clear()
     assert world.aliases() == [] and world.conflicts() == []
+
+
+def test_erasure_redacts_the_person_from_import_run_messages(world: GraphStore) -> None:
+    messages = (
+        "interactions.csv:9: target_id: unknown person 'p1'",
+        "people.csv:3: id: duplicate id (p1)",
+        "memberships.csv:4: person_id, community_id, role: duplicate id (p1, c1, member)",
+        "interactions.csv:12: target_id: unknown person 'p10'",  # another person: kept
+    )
+    world.record_import_run(ImportRun("r1", "data", day(1), ImportStatus.PARTIAL, errors=messages))
+    world.record_import_run(ImportRun("r2", "other", day(2), errors=("people.csv:2: name: x",)))
+    report = world.delete_person("p1")
+    # records only (1 person, 2 memberships, 3 interactions, 1 participation), not messages
+    assert report.messages == 3 and report.total() == 1 + 2 + 3 + 1
+    run = world.get_import_run("r1")
+    assert run is not None and run.errors == (
+        "interactions.csv:9: target_id: unknown person '[erased]'",
+        "people.csv:3: id: duplicate id ([erased])",
+        "memberships.csv:4: person_id, community_id, role: duplicate id ([erased], c1, member)",
+        "interactions.csv:12: target_id: unknown person 'p10'",
+    )
+    assert world.get_import_run("r2") == ImportRun(
+        "r2", "other", day(2), errors=("people.csv:2: name: x",)
+    )

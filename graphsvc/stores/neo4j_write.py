@@ -28,7 +28,7 @@ from graphsvc.model import (
     Participation,
     Person,
 )
-from graphsvc.store import ErasureReport, WriteCounts, classify
+from graphsvc.store import ErasureReport, WriteCounts, classify, redact
 from graphsvc.stores.neo4j_records import (
     activity_from,
     activity_row,
@@ -308,12 +308,27 @@ def erase_person(tx: neo4j.ManagedTransaction, person_id: str) -> ErasureReport:
     feedback = tx.run(query("delete_feedback_naming"), id=person_id).single(strict=True)
     tx.run(query("delete_identity_of_person"), id=person_id).consume()
     people = tx.run(query("delete_person"), id=person_id).single(strict=True)
+    messages = _redact_runs(tx, person_id)
     if counted is None:
-        return ErasureReport(feedback=int(feedback["deleted"]))
+        return ErasureReport(feedback=int(feedback["deleted"]), messages=messages)
     return ErasureReport(
         people=int(people["deleted"]),
         memberships=int(counted["memberships"]),
         interactions=int(counted["interactions"]),
         participations=int(counted["participations"]),
         feedback=int(feedback["deleted"]),
+        messages=messages,
     )
+
+
+def _redact_runs(tx: neo4j.ManagedTransaction, person_id: str) -> int:
+    """Replace ``person_id`` in the messages of every import run that quotes it."""
+    rows, changed = [], 0
+    for record in tx.run(query("import_runs_quoting"), id=person_id):
+        messages, count = redact(record["errors"], person_id)
+        if count:
+            rows.append({"id": record["id"], "errors": messages})
+            changed += count
+    if rows:
+        tx.run(query("set_import_run_errors"), rows=rows).consume()
+    return changed

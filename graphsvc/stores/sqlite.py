@@ -309,6 +309,7 @@ class SQLiteStore:
                 count = conn.execute(statement, {"id": person_id}).rowcount
                 if field:
                     removed[field] = count
+            removed["messages"] = identity.redact_runs(conn, person_id)
         return ErasureReport(**removed)
 
     # -- records --------------------------------------------------------------------------

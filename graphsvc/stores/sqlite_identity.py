@@ -16,7 +16,7 @@ from graphsvc.errors import UnknownReference
 from graphsvc.identity import Alias, AttributeConflict
 from graphsvc.interchange import parse_record, to_json
 from graphsvc.model import Person
-from graphsvc.store import SplitPlan, SplitReport
+from graphsvc.store import SplitPlan, SplitReport, redact
 from graphsvc.stores import sqlite_codec as codec
 from graphsvc.stores.sqlite_refs import missing_ids
 
@@ -161,3 +161,20 @@ def move_records(conn: sqlite3.Connection, plan: SplitPlan) -> dict[str, Any]:
 
 def split_report(plan: SplitPlan, moved: dict[str, Any]) -> SplitReport:
     return SplitReport(plan.alias.person_id, plan.new_person.id, **moved)
+
+
+def redact_runs(conn: sqlite3.Connection, person_id: str) -> int:
+    """Replace ``person_id`` in the messages of every import run that quotes it."""
+    runs = conn.execute(
+        "SELECT id, errors FROM import_runs WHERE instr(errors, ?) > 0", (person_id,)
+    ).fetchall()
+    changed = 0
+    for run_id, errors in runs:
+        messages, count = redact(json.loads(errors), person_id)
+        if count:
+            conn.execute(
+                "UPDATE import_runs SET errors = ? WHERE id = ?",
+                (codec.dump_json(messages), run_id),
+            )
+            changed += count
+    return changed
