@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, Self, TypeVar
 
 from graphsvc.model import ENTITIES
 from graphsvc.store import GraphStore, WriteCounts
@@ -37,7 +37,49 @@ class Outcome(NamedTuple, Generic[Tag]):
     error: BaseException | None
 
 
-class BatchWriter(Generic[Tag]):
+class Writer(Generic[Tag]):
+    """What every batch writer shares: batches in flight, their outcomes collected oldest
+    first (each writer's :meth:`_collect_oldest`), :meth:`drain`, and closing when used as
+    a context manager (:class:`BatchWriter`, :class:`graphsvc.process_writer.ProcessWriter`).
+    """
+
+    _pending: deque[Any]
+
+    def submit(
+        self, entity: str, rows: Sequence[Any], tag: Tag, **extra: Any
+    ) -> list[Outcome[Tag]]:
+        raise NotImplementedError
+
+    def _collect_oldest(self) -> Outcome[Tag]:
+        raise NotImplementedError
+
+    def _make_room(self, limit: int) -> list[Outcome[Tag]]:
+        """Collect the oldest batches until fewer than ``limit`` are in flight."""
+        finished = []
+        while len(self._pending) >= limit:
+            finished.append(self._collect_oldest())
+        return finished
+
+    def drain(self) -> list[Outcome[Tag]]:
+        """Wait for every batch in flight; their outcomes in submission order."""
+        return [self._collect_oldest() for _ in range(len(self._pending))]
+
+    def close(self) -> None:
+        self.drain()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class BatchWriter(Writer[Tag]):
     """Submit batches (each tagged by the caller); collect outcomes in submission order.
 
     An :class:`Outcome` carries the store's :class:`~graphsvc.store.WriteCounts` when the
@@ -64,31 +106,13 @@ class BatchWriter(Generic[Tag]):
         Blocks while the entity's limit of batches (any entity's) is already in flight.
         """
         upsert: Callable[..., WriteCounts] = getattr(self._store, f"upsert_{entity}")
-        limit = self._limit(entity)
-        finished = []
-        while len(self._pending) >= limit:
-            finished.append(self._collect_oldest())
+        finished = self._make_room(self._limit(entity))
         self._pending.append((tag, len(rows), self._pool.submit(upsert, list(rows), **extra)))
         return finished
-
-    def drain(self) -> list[Outcome[Tag]]:
-        """Wait for every batch in flight; their outcomes in submission order."""
-        return [self._collect_oldest() for _ in range(len(self._pending))]
 
     def close(self) -> None:
         self.drain()
         self._pool.shutdown()
-
-    def __enter__(self) -> BatchWriter[Tag]:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _limit(self, entity: str) -> int:
         if self._fixed is not None:

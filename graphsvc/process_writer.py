@@ -22,10 +22,9 @@ import sys
 from collections import deque
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
-from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-from graphsvc.batching import Outcome
+from graphsvc.batching import Outcome, Writer
 from graphsvc.config import Settings
 from graphsvc.errors import StoreError
 from graphsvc.store import WriteCounts, open_store
@@ -37,7 +36,7 @@ IN_FLIGHT = 2
 EXIT_TIMEOUT = 60.0
 
 
-class ProcessWriter(Generic[Tag]):
+class ProcessWriter(Writer[Tag]):
     """Writes batches (``upsert_<entity>``) in a child process with its own store."""
 
     def __init__(self, settings: Settings) -> None:
@@ -60,16 +59,10 @@ class ProcessWriter(Generic[Tag]):
         self, entity: str, rows: Sequence[Any], tag: Tag, **extra: Any
     ) -> list[Outcome[Tag]]:
         """Send ``rows`` to be written; the outcomes of batches finished meanwhile."""
-        finished = []
-        while len(self._pending) >= IN_FLIGHT:
-            finished.append(self._collect_oldest())
+        finished = self._make_room(IN_FLIGHT)
         self._send((entity, list(rows), extra))
         self._pending.append((tag, len(rows)))
         return finished
-
-    def drain(self) -> list[Outcome[Tag]]:
-        """Wait for every batch in flight; their outcomes in submission order."""
-        return [self._collect_oldest() for _ in range(len(self._pending))]
 
     def close(self) -> None:
         try:
@@ -82,17 +75,6 @@ class ProcessWriter(Generic[Tag]):
             except subprocess.TimeoutExpired:
                 self._child.kill()
                 self._child.wait()
-
-    def __enter__(self) -> ProcessWriter[Tag]:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _send(self, message: object) -> None:
         try:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from graphsvc.batching import BatchWriter, Outcome
+from graphsvc.batching import BatchWriter, Outcome, Writer
 from graphsvc.config import Settings
 from graphsvc.errors import GraphsvcError, UnknownReference, ValidationError
 from graphsvc.interchange import SPECS, Record, record_parser
@@ -59,7 +59,6 @@ PROCESS_WRITER_MIN_ROWS = 50_000
 #: a batch in flight: (file label, entity, first line, last line)
 BatchTag = tuple[str, str, int, int]
 Lines = list[tuple[int, Record]]
-Writer = BatchWriter[BatchTag] | ProcessWriter[BatchTag]
 Sink = Callable[[Source, Lines, dict[str, Any]], None]
 
 
@@ -104,7 +103,7 @@ class Loader:
         self.seen = SeenKeys()
         self.tally = Tally()
         self.rejected_units: list[str] = []
-        self.writer: Writer = BatchWriter[BatchTag](store)
+        self.writer: Writer[BatchTag] = BatchWriter[BatchTag](store)
         self.total: int | None = None
 
     def close(self) -> None:

@@ -22,6 +22,7 @@ from graphsvc.model import ImportStatus
 from graphsvc.store import GraphStore
 from ingest.graphxml import GRAPH_SUFFIXES
 from ingest.identity import load_id_map
+from ingest.mapping_rules import Mapping as ForeignMapping
 from ingest.outcome import ImportResult
 from ingest.reader import Dataset, open_dataset
 from ingest.runner import ImportOptions, run_dataset
@@ -58,12 +59,19 @@ def import_location(
     options: ImportOptions,
     *,
     environ: Mapping[str, str] | None = None,
+    default_system: str | None = None,
 ) -> ImportResult:
-    """Import ``spec`` into ``store`` (see the module docstring)."""
-    options = _with_identity(spec, options)
+    """Import ``spec`` into ``store`` (see the module docstring).
+
+    The run's source system is ``options.source_system``, else the mapping file's, else
+    ``default_system``.
+    """
+    mapping = _load_mapping(spec)
+    system = options.source_system or (mapping and mapping.source_system) or default_system
+    options = _with_identity(spec, replace(options, source_system=system))
     if spec.is_http:
         return _import_http(store, spec, settings, options, environ or os.environ)
-    open_data = _opener(spec)
+    open_data = _opener(spec, mapping)
     return run_dataset(store, spec.name or spec.location, open_data, settings, options)
 
 
@@ -82,14 +90,9 @@ def run_source(
         mapping=source.mapping,
         http=dict(source.http),
     )
-    options = ImportOptions(
-        strict=source.strict,
-        source_system=_mapping_system(spec) or source.name,
-        progress=progress,
-        should_stop=should_stop,
-    )
+    options = ImportOptions(strict=source.strict, progress=progress, should_stop=should_stop)
     close_stale_runs(store, source.name)
-    return import_location(store, spec, settings, options)
+    return import_location(store, spec, settings, options, default_system=source.name)
 
 
 def close_stale_runs(store: GraphStore, source: str) -> list[str]:
@@ -109,30 +112,29 @@ def close_stale_runs(store: GraphStore, source: str) -> list[str]:
     return closed
 
 
-def _mapping_system(spec: ImportSpec) -> str | None:
+def _load_mapping(spec: ImportSpec) -> ForeignMapping | None:
+    """The spec's mapping file, read once per run (None without one)."""
     if spec.mapping is None:
         return None
     from ingest.mapping_spec import load_mapping
 
-    return load_mapping(spec.mapping).source_system
+    return load_mapping(spec.mapping)
 
 
 def _with_identity(spec: ImportSpec, options: ImportOptions) -> ImportOptions:
-    """The source system of the run: as given, else the mapping's."""
-    system = options.source_system or _mapping_system(spec)
+    """The options with the id-mapping file read (it needs the run's source system)."""
+    system = options.source_system
     if system is None and spec.id_map is not None:
         raise InputError(str(spec.id_map), "an id-mapping file needs a source system")
     id_map = load_id_map(spec.id_map, system) if spec.id_map and system else options.id_map
     return replace(options, source_system=system, id_map=id_map)
 
 
-def _opener(spec: ImportSpec) -> Callable[[], Dataset]:
+def _opener(spec: ImportSpec, mapping: ForeignMapping | None) -> Callable[[], Dataset]:
     path = Path(spec.location)
-    if spec.mapping is not None:
+    if mapping is not None:
         from ingest.mapping import open_mapped
-        from ingest.mapping_spec import load_mapping
 
-        mapping = load_mapping(spec.mapping)
         return lambda: open_mapped(path, mapping)
     if path.suffix.lower() in GRAPH_SUFFIXES:
         from ingest.graphxml_read import open_graph_file

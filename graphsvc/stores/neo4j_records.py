@@ -53,6 +53,11 @@ def provenance(record: Any) -> dict[str, str | None]:
     return {name: getattr(record, name) for name in PROVENANCE_FIELDS}
 
 
+def provenance_from(props: Props) -> dict[str, Any]:
+    """The provenance fields of a record read back (absent properties are None)."""
+    return {name: props.get(name) for name in PROVENANCE_FIELDS}
+
+
 def person_row(person: Person) -> dict[str, Any]:
     return {
         "id": person.id,
@@ -89,8 +94,7 @@ def person_from(props: Props) -> Person:
         mentor_capacity=int(props.get("mentor_capacity", 0)),
         consent=bool(props.get("consent", True)),
         attrs=json.loads(props.get("attrs") or "{}"),
-        source_system=props.get("source_system"),
-        external_id=props.get("external_id"),
+        **provenance_from(props),
     )
 
 
@@ -114,8 +118,7 @@ def community_from(props: Props, parent_id: str | None) -> Community:
         parent_id=parent_id,
         description=props.get("description"),
         objectives=props.get("objectives"),
-        source_system=props.get("source_system"),
-        external_id=props.get("external_id"),
+        **provenance_from(props),
     )
 
 
@@ -137,8 +140,7 @@ def membership_from(record: Props) -> Membership:
         role=record["role"],
         since=native(record["since"]),
         until=native(record["until"]),
-        source_system=record.get("source_system"),
-        external_id=record.get("external_id"),
+        **provenance_from(record),
     )
 
 
@@ -185,8 +187,7 @@ def interaction_from(props: Props, source_id: str, target_id: str) -> Interactio
         directed=bool(props["directed"]),
         topic=props.get("topic"),
         community_id=props.get("community_id"),
-        source_system=props.get("source_system"),
-        external_id=props.get("external_id"),
+        **provenance_from(props),
     )
 
 
@@ -210,8 +211,7 @@ def activity_from(props: Props, community_id: str | None) -> Activity:
         kind=props["kind"],
         community_id=community_id,
         end=native(props.get("end")),
-        source_system=props.get("source_system"),
-        external_id=props.get("external_id"),
+        **provenance_from(props),
     )
 
 
@@ -231,8 +231,7 @@ def participation_from(record: Props) -> Participation:
         person_id=record["person_id"],
         role=record["role"],
         at=native(record["at"]),
-        source_system=record.get("source_system"),
-        external_id=record.get("external_id"),
+        **provenance_from(record),
     )
 
 
