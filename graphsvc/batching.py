@@ -104,10 +104,11 @@ class BatchWriter(Writer[Tag]):
         of batches finished meanwhile.
 
         Blocks while the entity's limit of batches (any entity's) is already in flight.
+        ``rows`` must not change until the batch is written (a fresh list or batch).
         """
         upsert: Callable[..., WriteCounts] = getattr(self._store, f"upsert_{entity}")
         finished = self._make_room(self._limit(entity))
-        self._pending.append((tag, len(rows), self._pool.submit(upsert, list(rows), **extra)))
+        self._pending.append((tag, len(rows), self._pool.submit(upsert, rows, **extra)))
         return finished
 
     def close(self) -> None:

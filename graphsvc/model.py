@@ -44,6 +44,7 @@ __all__ = [
     "Community",
     "CommunityKind",
     "DIRECTED_BY_DEFAULT",
+    "INTERACTION_FIELDS",
     "ENTITIES",
     "PROVENANCE_FIELDS",
     "REFERENCES",
@@ -55,12 +56,15 @@ __all__ = [
     "Interaction",
     "InteractionArrays",
     "InteractionKind",
+    "InteractionRow",
     "Membership",
     "MembershipRole",
     "Participation",
     "ParticipationRole",
     "Person",
+    "interaction_from_row",
     "interaction_id",
+    "interaction_row",
 ]
 
 
@@ -253,33 +257,41 @@ class Interaction:
         _set(self, "external_id", _optional_text(self.external_id))  # (the bulk entity)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle as plain field values (``at`` as Unix microseconds): batches of
-        interactions cross to a writer process (:mod:`graphsvc.process_writer`) at a few µs
-        a row instead of the dataclass default's many object look-ups."""
-        moment = self.at - _EPOCH
-        micros = (moment.days * 86_400 + moment.seconds) * 1_000_000 + moment.microseconds
-        return (
-            _unpickle_interaction,
-            (
-                self.id, self.kind.value, self.source_id, self.target_id, micros, self.weight,
-                self.directed, self.topic, self.community_id, self.source_system,
-                self.external_id,
-            ),
-        )  # fmt: skip
+        """Pickle as plain field values (:func:`interaction_row`): batches of interactions
+        cross to a writer process (:mod:`graphsvc.process_writer`) at a few µs a row
+        instead of the dataclass default's many object look-ups."""
+        return (interaction_from_row, interaction_row(self))
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_INTERACTION_FIELDS = (
+#: the fields of an interaction row (:func:`interaction_row`), in order
+INTERACTION_FIELDS = (
     "id", "kind", "source_id", "target_id", "at", "weight", "directed", "topic",
     "community_id", "source_system", "external_id",
 )  # fmt: skip
+#: an interaction as plain values in INTERACTION_FIELDS order: ``kind`` as its value, ``at``
+#: as Unix microseconds (UTC), ``directed`` resolved (never None)
+InteractionRow = tuple[
+    str, str, str, str, int, float, bool, str | None, str | None, str | None, str | None
+]
 
 
-def _unpickle_interaction(*values: Any) -> Interaction:
-    """Rebuild a pickled :class:`Interaction` without validating again: its values were
-    validated when the original was built (``__reduce__`` writes only such values)."""
+def interaction_row(record: Interaction) -> InteractionRow:
+    """``record`` as plain values (see :data:`InteractionRow`)."""
+    moment = record.at - _EPOCH
+    micros = (moment.days * 86_400 + moment.seconds) * 1_000_000 + moment.microseconds
+    return (
+        record.id, record.kind.value, record.source_id, record.target_id, micros,
+        record.weight, bool(record.directed), record.topic, record.community_id,
+        record.source_system, record.external_id,
+    )  # fmt: skip
+
+
+def interaction_from_row(*values: Any) -> Interaction:
+    """The :class:`Interaction` of a row made by :func:`interaction_row` (or by a parser
+    applying the same rules), without validating again: its values are already valid."""
     record = object.__new__(Interaction)
-    for name, value in zip(_INTERACTION_FIELDS, values, strict=True):
+    for name, value in zip(INTERACTION_FIELDS, values, strict=True):
         _set(record, name, value)
     _set(record, "kind", InteractionKind(values[1]))
     _set(record, "at", _EPOCH + timedelta(microseconds=values[4]))

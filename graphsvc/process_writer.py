@@ -60,7 +60,7 @@ class ProcessWriter(Writer[Tag]):
     ) -> list[Outcome[Tag]]:
         """Send ``rows`` to be written; the outcomes of batches finished meanwhile."""
         finished = self._make_room(IN_FLIGHT)
-        self._send((entity, list(rows), extra))
+        self._send((entity, rows, extra))  # a list or an InteractionBatch: both pickle whole
         self._pending.append((tag, len(rows)))
         return finished
 

@@ -7,11 +7,15 @@ read once per import through :meth:`GraphStore.ids` (ids only, no records).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from operator import attrgetter, itemgetter
+from typing import Any
 
 from graphsvc.errors import ValidationError
 from graphsvc.interchange import SPECS, Record, singular
-from graphsvc.model import Community
+from graphsvc.model import INTERACTION_FIELDS, Community
+from graphsvc.model_batch import InteractionBatch
 from graphsvc.store import GraphStore
 
 #: entities whose ids other records refer to
@@ -70,23 +74,66 @@ def shown_key(entity: str, key: str) -> str:
     return ", ".join(key.split(KEY_SEPARATOR)) if len(SPECS[entity].key) > 1 else key
 
 
-def reference_checker(entity: str, known: KnownIds) -> Callable[[Record], None]:
-    """A function raising :class:`ValidationError` for the first reference of a record of
-    ``entity`` that names an unknown record (a community's parent is checked elsewhere: it
-    may come later in its file)."""
-    if entity == "communities":
-        return lambda record: None
-    checks = [
-        (column, known.ids(target), singular(target)) for column, target in SPECS[entity].references
-    ]
+@dataclass(frozen=True)
+class Layout:
+    """How the screen reads one source's records: model objects, or the interaction rows
+    of the columnar fast path (:data:`~graphsvc.model.InteractionRow` tuples).
 
-    def check(record: Record) -> None:
-        for column, ids, target in checks:
-            value = getattr(record, column)
+    ``references`` are ``(column, getter, target entity)``: what a record names; ``pack``
+    turns a batch of records into what the store's upsert takes.
+    """
+
+    key: Callable[[Any], str]
+    references: tuple[tuple[str, Callable[[Any], Any], str], ...]
+    pack: Callable[[list[Any]], Sequence[Any]]
+
+
+def record_layout(entity: str) -> Layout:
+    """Model objects of ``entity`` (a community's parent is not among its references: it
+    may come later in its file, and is checked elsewhere)."""
+    references = () if entity == "communities" else SPECS[entity].references
+    return Layout(
+        key_text(entity),
+        tuple((column, attrgetter(column), target) for column, target in references),
+        list,
+    )
+
+
+#: interaction rows (graphsvc.interchange.interaction_rows_parser), written as one batch
+INTERACTION_ROWS = Layout(
+    itemgetter(0),
+    tuple(
+        (column, itemgetter(INTERACTION_FIELDS.index(column)), target)
+        for column, target in SPECS["interactions"].references
+    ),
+    InteractionBatch,
+)
+
+
+def reference_checker(layout: Layout, known: KnownIds) -> Callable[[Any], None]:
+    """A function raising :class:`ValidationError` for the first reference of a record
+    that names an unknown record."""
+    checks = [(column, get, known.ids(target), singular(target)) for column, get, target in
+              layout.references]  # fmt: skip
+
+    def check(record: Any) -> None:
+        for column, get, ids, target in checks:
+            value = get(record)
             if value is not None and value not in ids:
                 raise ValidationError(column, f"unknown {target} {value!r}")
 
     return check
+
+
+def all_references_known(layout: Layout, known: KnownIds, records: list[Any]) -> bool:
+    """True when every reference of every record names a known record (a set operation
+    per column: the common case of a batch, checked without a loop per record)."""
+    for _column, get, target in layout.references:
+        named = set(map(get, records))
+        named.discard(None)
+        if not named <= known.ids(target):
+            return False
+    return True
 
 
 def parent_known(community: Community, known: KnownIds) -> bool:

@@ -34,7 +34,7 @@ from graphsvc.identity import (
     merge_all,
 )
 from graphsvc.interchange import Record
-from graphsvc.model import Interaction, Membership, Participation, Person
+from graphsvc.model import Interaction, InteractionRow, Membership, Participation, Person
 from graphsvc.store import GraphStore, SplitPlan
 
 #: the columns of an id-mapping file
@@ -182,6 +182,15 @@ class IdentityResolver:
             self._emails.setdefault(person.email.lower(), person.id)
 
     # -- references --------------------------------------------------------------------
+
+    def translate_row(self, row: InteractionRow) -> InteractionRow:
+        """An interaction row (:data:`~graphsvc.model.InteractionRow`) with its source
+        and target mapped to the resolved people."""
+        source = self.resolved.get(row[2], row[2])
+        target = self.resolved.get(row[3], row[3])
+        if (source, target) == (row[2], row[3]):
+            return row
+        return (*row[:2], source, target, *row[4:])
 
     def translate(self, record: Record) -> Record:
         """``record`` with the person ids it names mapped to the resolved people."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import json
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -30,8 +31,11 @@ from graphsvc.interchange import ENTITY_OF_TYPE, SPECS, check_header
 RowValues = Mapping[str, object] | ValidationError
 CsvReader = Any  # what csv.reader returns (``_csv.reader``, not importable as a type)
 Row = tuple[int, RowValues]
+#: a CSV record: the line it starts on, and its cells or why it cannot be read
+CsvRecord = tuple[int, list[str] | ValidationError]
 NDJSON_SUFFIXES = (".ndjson", ".jsonl")
 _CHUNK = 1 << 20
+_ROWS_PER_CHUNK = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,18 +50,26 @@ class CsvSource:
         return self.path.name
 
     def rows(self) -> Iterator[Row]:
-        with _open_text(self.path) as handle:
-            reader = csv.reader(handle)
-            header = [name.strip() for name in _header(reader, self.label)]
+        for header, chunk in self.record_chunks(_ROWS_PER_CHUNK):
             width = len(header)
-            for line, cells in csv_records(reader, self.label):
+            for line, cells in chunk:
                 if cells.__class__ is list and len(cells) <= width:  # the common case
                     yield line, dict(zip(header, cells, strict=False))
                 else:
-                    yield line, _row_values(header, cells)
+                    yield line, row_values(header, cells)
+
+    def record_chunks(self, size: int) -> Iterator[tuple[list[str], list[CsvRecord]]]:
+        """The header (names stripped) with the records after it, ``size`` at a time, as
+        :func:`csv_records` gives them (the columnar fast path reads these)."""
+        with _open_text(self.path) as handle:
+            reader = csv.reader(handle)
+            header = [name.strip() for name in _header(reader, self.label)]
+            records = csv_records(reader, self.label)
+            while chunk := list(itertools.islice(records, size)):
+                yield header, chunk
 
 
-def csv_records(reader: CsvReader, label: str) -> Iterator[tuple[int, list[str] | ValidationError]]:
+def csv_records(reader: CsvReader, label: str) -> Iterator[CsvRecord]:
     """The records after the header, each with the physical line it starts on; blank lines
     and ``,,,`` rows are skipped; a record the csv module cannot read (e.g. a cell over its
     128 KiB limit) is a row error, so the rest of the file still loads."""
@@ -74,7 +86,8 @@ def csv_records(reader: CsvReader, label: str) -> Iterator[tuple[int, list[str] 
             yield line, cells
 
 
-def _row_values(header: list[str], cells: list[str] | ValidationError) -> RowValues:
+def row_values(header: list[str], cells: list[str] | ValidationError) -> RowValues:
+    """A record's cells by column name, or the error that makes it unreadable."""
     if isinstance(cells, ValidationError):
         return cells
     if len(cells) > len(header):

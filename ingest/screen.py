@@ -12,13 +12,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from graphsvc.errors import ValidationError
-from graphsvc.interchange import SPECS, Record
+from graphsvc.interchange import SPECS
 from graphsvc.model import Community
 from ingest.checks import (
+    INTERACTION_ROWS,
     REFERENCED,
     KnownIds,
-    key_text,
+    Layout,
+    all_references_known,
     parent_known,
+    record_layout,
     reference_checker,
     shown_key,
 )
@@ -30,26 +33,54 @@ if TYPE_CHECKING:
 
 class Screen:
     """Collects one source's parsed rows into batches: duplicate keys and references are
-    checked a batch at a time, communities wait for parents named later in the file."""
+    checked a batch at a time, communities wait for parents named later in the file.
 
-    def __init__(self, loader: Loader, source: Source, known: KnownIds, sink: Sink | None):
+    Records are model objects, or with ``rows=True`` interaction rows (the columnar fast
+    path: :data:`~ingest.checks.INTERACTION_ROWS`).
+    """
+
+    def __init__(
+        self,
+        loader: Loader,
+        source: Source,
+        known: KnownIds,
+        sink: Sink | None,
+        *,
+        rows: bool = False,
+    ) -> None:
         self.loader = loader
         self.source = source
         self.known = known
-        self.check_references = reference_checker(source.entity, known)
+        self.layout: Layout = INTERACTION_ROWS if rows else record_layout(source.entity)
+        self.check_references = reference_checker(self.layout, known)
         self.sink = sink
         self.entity = source.entity
-        self.key = key_text(source.entity)
+        self.key = self.layout.key
+        self.translate = None
+        if loader.resolver is not None and self.entity != "people":
+            self.translate = loader.resolver.translate_row if rows else loader.resolver.translate
         self.batch_size = loader.settings.batch_size
         self.pending: Lines = []
         self.waiting: list[tuple[int, Community]] = []
 
-    def add(self, line: int, record: Record) -> None:
-        if self.loader.resolver is not None and self.entity != "people":
-            record = self.loader.resolver.translate(record)
+    def add(self, line: int, record: Any) -> None:
+        if self.translate is not None:
+            record = self.translate(record)
         self.pending.append((line, record))
         if len(self.pending) >= self.batch_size:
             self._flush()
+
+    def add_all(self, lines: Lines) -> None:
+        """:meth:`add` of each ``(line, record)``, a batch at a time."""
+        if self.translate is not None:
+            translate = self.translate
+            lines = [(line, translate(record)) for line, record in lines]
+        self.pending += lines
+        while len(self.pending) >= self.batch_size:
+            rest = self.pending[self.batch_size :]
+            del self.pending[self.batch_size :]
+            self._flush()
+            self.pending = rest
 
     def finish(self) -> None:
         self._flush()
@@ -63,8 +94,15 @@ class Screen:
             return
         rows, self.pending = self.pending, []
         seen = self.loader.seen
-        keys = [self.key(record) for _line, record in rows]
+        records = [record for _line, record in rows]
+        keys = list(map(self.key, records))
         taken = seen.taken(self.entity, keys)
+        if not taken and self._all_clear(keys, records):  # the common case, in one step
+            if self.entity in REFERENCED and not self._resolving:
+                self.known.add(self.entity, keys)  # their keys are their ids
+            seen.insert(self.entity, keys)
+            self._send(rows)
+            return
         accepted: Lines = []
         new_keys: list[str] = []
         for (line, record), key in zip(rows, keys, strict=True):
@@ -87,9 +125,17 @@ class Screen:
         seen.insert(self.entity, new_keys)
         self._send(accepted)
 
-    def _accept(self, line: int, record: Record, accepted: Lines) -> None:
+    def _all_clear(self, keys: list[str], records: list[Any]) -> bool:
+        """No key twice, every reference known, and no community (parents may come later)."""
+        return (
+            self.entity != "communities"
+            and len(set(keys)) == len(keys)
+            and all_references_known(self.layout, self.known, records)
+        )
+
+    def _accept(self, line: int, record: Any, accepted: Lines) -> None:
         if self.entity in REFERENCED and not self._resolving:
-            self.known.add(self.entity, [record.id])  # type: ignore[union-attr]
+            self.known.add(self.entity, [record.id])
         accepted.append((line, record))
 
     @property
@@ -101,14 +147,13 @@ class Screen:
             return
         extra: dict[str, Any] = {}
         if self._resolving and self.loader.resolver is not None:
-            resolved = self.loader.resolver.resolve_people(
-                [record for _line, record in accepted]  # type: ignore[misc]
-            )
+            resolved = self.loader.resolver.resolve_people([record for _line, record in accepted])
             accepted = [(line, p) for (line, _), p in zip(accepted, resolved.people, strict=True)]
             self.known.add("people", (p.id for p in resolved.people))
             extra = {"aliases": resolved.aliases, "conflicts": resolved.conflicts}
         if self.sink is not None:
-            self.sink(self.source, accepted, extra)
+            records = self.layout.pack([record for _line, record in accepted])
+            self.sink(self.source, (accepted[0][0], accepted[-1][0]), records, extra)
 
     def _resolve_parents(self) -> None:
         """Accept communities whose parent appeared later in the file, parents first."""

@@ -25,6 +25,7 @@ from graphsvc.model import (
     Participation,
     Person,
 )
+from graphsvc.model_batch import InteractionBatch
 from graphsvc.store import COUNT_KEYS, GraphStore, SplitPlan, SplitReport, WriteCounts
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -191,6 +192,22 @@ def test_changed_fields_count_as_updated(world: GraphStore) -> None:
     assert world.upsert_activities([replace(ACTIVITIES[0], name="Soil day")]) == (
         WriteCounts(updated=1)
     )
+
+
+def test_an_interaction_batch_is_written_like_its_records(store: GraphStore) -> None:
+    """The bulk form (rows of plain values) counts, stores and refuses like the objects."""
+    load_world(store)
+    moved = replace(INTERACTIONS[2], target_id="p5", weight=2.5, topic="soil")
+    fresh = Interaction("n9", "mentoring", "p2", "p3", day(9) + timedelta(microseconds=7))
+    batch = InteractionBatch.from_records([moved, INTERACTIONS[3], fresh])
+    assert store.upsert_interactions(batch) == WriteCounts(inserted=1, updated=1, unchanged=1)
+    stored = {i.id: i for i in store.list_interactions()}
+    assert [stored[i.id] for i in (moved, INTERACTIONS[3], fresh)] == list(batch)
+    assert store.upsert_interactions(batch) == WriteCounts(unchanged=3)
+    ghost = Interaction("n10", "collaboration", "p1", "ghost", day(2))
+    with pytest.raises(UnknownReference):
+        store.upsert_interactions(InteractionBatch.from_records([fresh, ghost]))
+    assert store.counts()["interactions"] == WORLD_COUNTS["interactions"] + 1
 
 
 def test_repeated_keys_in_one_batch_count_against_the_earlier_row(store: GraphStore) -> None:

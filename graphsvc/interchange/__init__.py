@@ -18,6 +18,7 @@ deterministic: fixed column order, records sorted by key, datetimes as UTC ISO 8
 export → import → export gives byte-identical files.
 """
 
+from graphsvc.interchange.columns import RowsParser, interaction_rows_parser
 from graphsvc.interchange.parse import (
     LIST_SEPARATOR,
     RecordParser,
@@ -60,10 +61,12 @@ __all__ = [
     "RecordKey",
     "RecordParser",
     "RecordSource",
+    "RowsParser",
     "check_header",
     "csv_header",
     "dump_json_line",
     "format_datetime",
+    "interaction_rows_parser",
     "parse_datetime",
     "parse_record",
     "record_key",

@@ -185,7 +185,8 @@ class Neo4jStore:
         return self._write(write.write_memberships, rows) if rows else WriteCounts()
 
     def upsert_interactions(self, rows: Sequence[Interaction]) -> WriteCounts:
-        return self._write(write.write_interactions, rows) if rows else WriteCounts()
+        # list(): an InteractionBatch builds its objects once, not on every pass over them
+        return self._write(write.write_interactions, list(rows)) if rows else WriteCounts()
 
     def upsert_activities(self, rows: Sequence[Activity]) -> WriteCounts:
         return self._write(write.write_activities, rows) if rows else WriteCounts()

@@ -31,6 +31,7 @@ from graphsvc.model import (
     Participation,
     Person,
 )
+from graphsvc.model_batch import as_rows
 from graphsvc.store import (
     COUNT_KEYS,
     CommunitySummary,
@@ -76,18 +77,16 @@ class SQLiteStore:
     def _upsert(
         self,
         table: sql.KeyedTable,
-        rows: Sequence[T],
-        encode: Callable[[T], codec.Row],
+        encoded: list[codec.Row],
         check: Callable[[sqlite3.Connection, list[codec.Row]], None] | None = None,
         *,
         enforce_foreign_keys: bool = True,
         after: Callable[[sqlite3.Connection, list[codec.Row]], None] | None = None,
     ) -> WriteCounts:
-        """Encode ``rows``, check their references, and in one transaction write those
-        that are new or differ from what is stored (``after`` sees the written rows)."""
-        if not rows:
+        """Check the references of the ``encoded`` rows and, in one transaction, write
+        those that are new or differ from what is stored (``after`` sees the written rows)."""
+        if not encoded:
             return WriteCounts()
-        encoded = [encode(row) for row in rows]
         with self._db.write(enforce_foreign_keys=enforce_foreign_keys) as conn:
             if check is not None:
                 check(conn, encoded)
@@ -115,9 +114,8 @@ class SQLiteStore:
         if not rows and (aliases or conflicts):
             with self._db.write() as conn:
                 identity.write_identity(conn, aliases, conflicts)
-        return self._upsert(
-            sql.PEOPLE, rows, codec.encode_person, after=reindex_topics_and_identity
-        )
+        encoded = [codec.encode_person(person) for person in rows]
+        return self._upsert(sql.PEOPLE, encoded, after=reindex_topics_and_identity)
 
     def upsert_communities(self, rows: Sequence[Community]) -> WriteCounts:
         batch_ids = {c.id for c in rows}
@@ -125,39 +123,39 @@ class SQLiteStore:
         def check(conn: sqlite3.Connection, encoded: list[codec.Row]) -> None:
             check_references(conn, "community", encoded, sql.PARENT_REFS, _id, present=batch_ids)
 
-        return self._upsert(sql.COMMUNITIES, rows, codec.encode_community, check)
+        encoded = [codec.encode_community(community) for community in rows]
+        return self._upsert(sql.COMMUNITIES, encoded, check)
 
     def upsert_memberships(self, rows: Sequence[Membership]) -> WriteCounts:
         def check(conn: sqlite3.Connection, encoded: list[codec.Row]) -> None:
             check_references(conn, "membership", encoded, sql.MEMBERSHIP_REFS, _pair("→"))
 
-        return self._upsert(sql.MEMBERSHIPS, rows, codec.encode_membership, check)
+        encoded = [codec.encode_membership(membership) for membership in rows]
+        return self._upsert(sql.MEMBERSHIPS, encoded, check)
 
     def upsert_interactions(self, rows: Sequence[Interaction]) -> WriteCounts:
         def check(conn: sqlite3.Connection, encoded: list[codec.Row]) -> None:
             check_references(conn, "interaction", encoded, sql.INTERACTION_REFS, _id)
 
-        # the hot path: `check` proves every reference inside the transaction, so SQLite's
-        # per-row foreign-key look-ups (half the insert cost) are skipped for this batch
-        return self._upsert(
-            sql.INTERACTIONS,
-            rows,
-            codec.encode_interaction,
-            check,
-            enforce_foreign_keys=False,
-        )
+        # the hot path: rows of an InteractionBatch are written as they are (no objects);
+        # `check` proves every reference inside the transaction, so SQLite's per-row
+        # foreign-key look-ups (half the insert cost) are skipped for this batch
+        encoded: list[codec.Row] = list(as_rows(rows))
+        return self._upsert(sql.INTERACTIONS, encoded, check, enforce_foreign_keys=False)
 
     def upsert_activities(self, rows: Sequence[Activity]) -> WriteCounts:
         def check(conn: sqlite3.Connection, encoded: list[codec.Row]) -> None:
             check_references(conn, "activity", encoded, sql.ACTIVITY_REFS, _id)
 
-        return self._upsert(sql.ACTIVITIES, rows, codec.encode_activity, check)
+        encoded = [codec.encode_activity(activity) for activity in rows]
+        return self._upsert(sql.ACTIVITIES, encoded, check)
 
     def upsert_participations(self, rows: Sequence[Participation]) -> WriteCounts:
         def check(conn: sqlite3.Connection, encoded: list[codec.Row]) -> None:
             check_references(conn, "participation", encoded, sql.PARTICIPATION_REFS, _pair("←"))
 
-        return self._upsert(sql.PARTICIPATIONS, rows, codec.encode_participation, check)
+        encoded = [codec.encode_participation(p) for p in rows]
+        return self._upsert(sql.PARTICIPATIONS, encoded, check)
 
     def ids(self, entity: str) -> Iterator[str]:
         """Every stored id of ``people``, ``communities`` or ``activities``."""

@@ -13,12 +13,12 @@ from typing import Any
 
 from graphsvc.errors import ValidationError
 from graphsvc.model import (
+    INTERACTION_FIELDS,
     Activity,
     Community,
     Feedback,
     ImportRun,
     Interaction,
-    InteractionKind,
     Membership,
     Participation,
     Person,
@@ -160,20 +160,8 @@ def decode_membership(row: Row) -> Membership:
 
 # --- interactions, activities, participations ---------------------------------------------
 
-INTERACTION_COLUMNS = (
-    "id", "kind", "source_id", "target_id", "at", "weight", "directed", "topic",
-    "community_id", "source_system", "external_id",
-)  # fmt: skip
-
-
-_KIND_VALUE = {kind: kind.value for kind in InteractionKind}
-
-
-def encode_interaction(i: Interaction) -> Row:
-    return (
-        i.id, _KIND_VALUE[i.kind], i.source_id, i.target_id, to_micros(i.at), i.weight,
-        int(bool(i.directed)), i.topic, i.community_id, i.source_system, i.external_id,
-    )  # fmt: skip
+#: an interaction's row is graphsvc.model.interaction_row (``directed`` is stored as 0/1)
+INTERACTION_COLUMNS = INTERACTION_FIELDS
 
 
 def decode_interaction(row: Row) -> Interaction:
