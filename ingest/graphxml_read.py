@@ -24,7 +24,8 @@ from typing import IO
 from graphsvc.errors import InputError, ValidationError
 from graphsvc.interchange import SPECS, singular
 from ingest.graphxml_parse import ROOTS, GraphElement, parse_graph_file
-from ingest.reader import Dataset, Spooler, Unit, check_utf8
+from ingest.reader import Dataset, Unit, check_utf8
+from ingest.spool import Spooler
 
 #: node ``type`` value → entity
 NODE_ENTITIES = {SPECS[e].record_type: e for e in ("people", "communities", "activities")}

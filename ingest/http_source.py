@@ -4,7 +4,7 @@ Each page is a JSON array, or an object whose ``items`` key holds the array; eac
 NDJSON interchange object (DESIGN.md §3: ``"type"`` plus the interchange fields) that may also
 carry a last-change time (``updated_at``). :func:`fetch_http` follows the pages — the body's
 ``next`` URL or the ``Link: <…>; rel="next"`` header, or numbered pages — and spools every
-object through :class:`~ingest.reader.Spooler` page by page, so memory holds one page at a
+object through :class:`~ingest.spool.Spooler` page by page, so memory holds one page at a
 time. The result is a :class:`~ingest.reader.Dataset` for the runner's ``Loader`` and the
 cursor to send next time: the greatest ``updated_at`` seen. The caller stores that cursor
 only after every batch has committed, so a failed load is fetched again.
@@ -32,7 +32,8 @@ from graphsvc.interchange import ENTITY_OF_TYPE, SPECS, format_datetime, parse_d
 from ingest.http_client import JsonClient, JsonObject, JsonPage, RetryPolicy, with_params
 from ingest.http_config import HttpSourceConfig
 from ingest.http_secrets import Auth, Redactor, origin_of
-from ingest.reader import Dataset, Spooler, Unit
+from ingest.reader import Dataset, Unit
+from ingest.spool import Spooler
 
 __all__ = ["HttpFetch", "HttpSourceConfig", "fetch_http"]
 

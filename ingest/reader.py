@@ -8,8 +8,8 @@ Rows are then streamed (never a whole file in memory) as ``(line, values)`` pair
 is either the cells by column name or the :class:`~graphsvc.errors.ValidationError` that
 makes the row unreadable (e.g. too many fields).
 
-An NDJSON file is split once into per-type spool files in a temporary folder so that its
-records can be loaded in dependency order whatever order the file lists them in.
+An NDJSON file is split once into per-type spool files in a temporary folder (:mod:`ingest.spool`)
+so that its records can be loaded in dependency order whatever order the file lists them in.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import codecs
 import csv
 import itertools
-import json
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from types import TracebackType
 from typing import IO, Any, Protocol
 
 from graphsvc.errors import InputError, ValidationError
-from graphsvc.interchange import ENTITY_OF_TYPE, SPECS, check_header
+from graphsvc.interchange import SPECS, check_header
 
 RowValues = Mapping[str, object] | ValidationError
 CsvReader = Any  # what csv.reader returns (``_csv.reader``, not importable as a type)
@@ -61,7 +60,7 @@ class CsvSource:
     def record_chunks(self, size: int) -> Iterator[tuple[list[str], list[CsvRecord]]]:
         """The header (names stripped) with the records after it, ``size`` at a time, as
         :func:`csv_records` gives them (the columnar fast path reads these)."""
-        with _open_text(self.path) as handle:
+        with open_text(self.path) as handle:
             reader = csv.reader(handle)
             header = [name.strip() for name in _header(reader, self.label)]
             records = csv_records(reader, self.label)
@@ -107,40 +106,11 @@ def _header(reader: Iterator[list[str]], label: str) -> list[str]:
     raise InputError(label, "empty file (expected a header row)")
 
 
-@dataclass(frozen=True, slots=True)
-class SpoolSource:
-    """The records of one ``type`` of an NDJSON file, spooled as ``line<TAB>json``."""
-
-    entity: str
-    label: str
-    spool: Path
-
-    def rows(self) -> Iterator[Row]:
-        with self.spool.open(encoding="utf-8") as handle:
-            for text in handle:
-                line, _, payload = text.partition("\t")
-                obj = json.loads(payload)
-                obj.pop("type", None)
-                yield int(line), _unicode_checked(obj, payload)
-
-
-def _unicode_checked(obj: dict[str, object], payload: str) -> RowValues:
-    """``obj``, or the error when a ``\\udXXX`` escape left a lone surrogate in it (not
-    Unicode text: no store can hold it)."""
-    if "\\ud" not in payload.lower():
-        return obj
-    try:
-        json.dumps(obj, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return ValidationError("(json)", "a \\u escape is a lone surrogate: not Unicode text")
-    return obj
-
-
 class Source(Protocol):
     """What the runner loads: the rows of one entity, from one file or one part of a file.
 
-    :class:`CsvSource` and :class:`SpoolSource` are sources; so is any reader with these
-    members (e.g. :class:`ingest.mapping.MappedSource`). ``label`` names the file in
+    :class:`CsvSource` and :class:`~ingest.spool.SpoolSource` are sources; so is any reader
+    with these members (e.g. :class:`ingest.mapping.MappedSource`). ``label`` names the file in
     messages; :meth:`rows` streams ``(line, values)`` and may be called again for a second
     pass (``--strict``).
     """
@@ -220,7 +190,9 @@ def open_dataset(path: Path) -> Dataset:
     if not path.exists():
         raise InputError(str(path), "no such file or folder")
     if path.is_file() and path.suffix.lower() in NDJSON_SUFFIXES:
-        return _open_ndjson(path)
+        from ingest.spool import open_ndjson  # it builds on this module
+
+        return open_ndjson(path)
     if path.is_file() and path.suffix.lower() in (".graphml", ".gexf"):
         from ingest.graphxml_read import open_graph_file  # it builds on this module
 
@@ -271,7 +243,7 @@ def _raise_all(problems: list[InputError]) -> None:
 
 def _csv_unit(entity: str, path: Path) -> Unit:
     check_utf8(path)
-    with _open_text(path) as handle:
+    with open_text(path) as handle:
         header = _header(csv.reader(handle), path.name)
     problems = check_header(entity, header)
     if problems:
@@ -306,99 +278,6 @@ def check_utf8(path: Path) -> None:
             raise InputError(path.name, "not UTF-8 text (truncated character at the end)") from None
 
 
-def _open_text(path: Path) -> IO[str]:
+def open_text(path: Path) -> IO[str]:
+    """A UTF-8 text file (a BOM is skipped), newlines as they are (for csv)."""
     return path.open(encoding="utf-8-sig", newline="")
-
-
-# --- NDJSON ------------------------------------------------------------------------------
-
-
-def _open_ndjson(path: Path) -> Dataset:
-    check_utf8(path)
-    tmp = tempfile.TemporaryDirectory(prefix="graphsvc-import-")
-    try:
-        unit = _spool_ndjson(path, Path(tmp.name))
-    except BaseException:
-        tmp.cleanup()
-        raise
-    return Dataset(path, [unit], _tmp=tmp)
-
-
-class Spooler:
-    """Writes records of any entity, in any order, to per-entity spool files in ``folder``.
-
-    Readers of formats that do not group records by entity (NDJSON, GraphML/GEXF, HTTP pages)
-    spool once so that the runner can load in dependency order. ``add(entity, line, obj)``
-    stores ``obj`` (interchange field names → values, JSON-serialisable) under the number
-    ``line`` that messages will name; :meth:`sources` closes the files and returns one
-    :class:`SpoolSource` per entity present, in dependency order.
-    """
-
-    def __init__(self, folder: Path, label: str) -> None:
-        self.folder = folder
-        self.label = label
-        self._files: dict[str, IO[str]] = {}
-
-    def add(self, entity: str, line: int, obj: Mapping[str, object]) -> None:
-        self.add_text(entity, line, json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
-
-    def add_text(self, entity: str, line: int, text: str) -> None:
-        """Like :meth:`add` for a line that already is one JSON object."""
-        handle = self._files.get(entity)
-        if handle is None:
-            handle = (self.folder / f"{entity}.spool").open("w", encoding="utf-8")
-            self._files[entity] = handle
-        handle.write(f"{line}\t{text}\n")
-
-    def close(self) -> None:
-        for handle in self._files.values():
-            handle.close()
-
-    def sources(self) -> list[Source]:
-        self.close()
-        return [
-            SpoolSource(entity, self.label, self.folder / f"{entity}.spool")
-            for entity in SPECS
-            if entity in self._files
-        ]
-
-
-def _spool_ndjson(path: Path, folder: Path) -> Unit:
-    problems: list[str] = []
-    label = path.name
-    saw_content = False
-    spooler = Spooler(folder, label)
-    try:
-        with _open_text(path) as handle:
-            for line, text in enumerate(handle, start=1):
-                if not text.strip():
-                    continue
-                saw_content = True
-                entity, reason = _classify(text)
-                if reason is not None:
-                    problems.append(f"{label}:{line}: {reason}")
-                    continue
-                assert entity is not None
-                spooler.add_text(entity, line, text.strip())
-    finally:
-        spooler.close()
-    if not saw_content:
-        raise InputError(label, "empty file (expected one JSON object per line)")
-    return Unit(label, spooler.sources(), problems)
-
-
-def _classify(text: str) -> tuple[str | None, str | None]:
-    """``(entity, None)`` for a usable NDJSON line, else ``(None, "field: reason")``."""
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, f"(json): not valid JSON: {exc.msg} (column {exc.colno})"
-    except (ValueError, RecursionError) as exc:  # e.g. a 5,000-digit number, deep nesting
-        return None, f"(json): cannot be read: {type(exc).__name__}"
-    if not isinstance(obj, dict):
-        return None, "(json): not a JSON object"
-    kind = obj.get("type")
-    if not isinstance(kind, str) or kind not in ENTITY_OF_TYPE:
-        known = ", ".join(ENTITY_OF_TYPE)
-        return None, f"type: {'missing' if kind is None else repr(kind)}, expected one of {known}"
-    return ENTITY_OF_TYPE[kind], None

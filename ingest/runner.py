@@ -35,11 +35,8 @@ from graphsvc.batching import BatchWriter, Outcome, Writer
 from graphsvc.config import Settings
 from graphsvc.errors import GraphsvcError, UnknownReference, ValidationError
 from graphsvc.interchange import (
-    SPECS,
-    Record,
     RowsParser,
     interaction_rows_parser,
-    record_parser,
 )
 from graphsvc.model import ImportRun, ImportStatus, interaction_row
 from graphsvc.process_writer import ProcessWriter
@@ -57,13 +54,13 @@ from ingest.outcome import (
 from ingest.reader import (
     CsvSource,
     Dataset,
-    RowValues,
     Source,
     Unit,
     estimated_rows,
     open_dataset,
     row_values,
 )
+from ingest.row_parser import RowParser, row_parser
 from ingest.screen import Screen
 from ingest.seen import SeenKeys
 
@@ -218,22 +215,8 @@ class Loader:
                 screen.add(line, row)
         screen.finish()
 
-    def _row_parser(self, entity: str) -> Callable[[Source, int, RowValues], Record | None]:
-        """The per-row parser of ``entity``'s rows: the record, or None when the row is
-        bad (then it is rejected with its message)."""
-        parse = record_parser(entity, self.settings.zone)
-        stamp = _stamper(entity, self.options.source_system)
-
-        def parse_row(source: Source, line: int, values: RowValues) -> Record | None:
-            try:
-                if isinstance(values, ValidationError):
-                    raise values
-                return parse(stamp(values))
-            except ValidationError as exc:
-                self.reject(source, line, exc)
-                return None
-
-        return parse_row
+    def _row_parser(self, entity: str) -> RowParser:
+        return row_parser(entity, self.settings.zone, self.options.source_system, self.reject)
 
     def reject(self, source: Source, line: int, error: ValidationError) -> None:
         self.tally.reject(source.entity, f"{source.label}:{line}: {error.field}: {error.reason}")
@@ -268,29 +251,6 @@ def _writes_in_a_process(store: GraphStore, rows: int | None) -> bool:
     :mod:`graphsvc.process_writer`); a server store's writing already runs elsewhere."""
     embedded = urlsplit(store.location).scheme.lower() == "sqlite"
     return embedded and rows is not None and rows >= PROCESS_WRITER_MIN_ROWS
-
-
-def _stamper(
-    entity: str, source_system: str | None
-) -> Callable[[Mapping[str, object]], Mapping[str, object]]:
-    """Adds the run's ``source_system`` (and the row's id as ``external_id``) where absent."""
-    if source_system is None:
-        return lambda values: values
-    has_id = "id" in SPECS[entity].key
-
-    def stamp(values: Mapping[str, object]) -> Mapping[str, object]:
-        stamped = dict(values)
-        if not _present(stamped.get("source_system")):
-            stamped["source_system"] = source_system
-            if has_id and not _present(stamped.get("external_id")):
-                stamped["external_id"] = stamped.get("id")
-        return stamped
-
-    return stamp
-
-
-def _present(value: object) -> bool:
-    return value is not None and (not isinstance(value, str) or bool(value.strip()))
 
 
 def _estimate(dataset: Dataset) -> int | None:

@@ -149,7 +149,7 @@ def _people(column: str, cell: str) -> dict[str, str]:
 
 TIME = "graphsvc.interchange.parse.parse_datetime: astimezone(UTC) outside the try: OverflowError"
 INT64 = "nothing bounds mentor_capacity: sqlite3 raises OverflowError (> 2**63 - 1)"
-CLASSIFY = "ingest.reader._classify catches only json.JSONDecodeError"
+CLASSIFY = "ingest.spool._classify catches only json.JSONDecodeError"
 SURROGATE = "a lone surrogate (JSON \\ud800 escape) reaches sqlite3: UnicodeEncodeError"
 HUGE = "9" * 5000
 #: inputs that once crashed the import (a traceback instead of a row or file message);
@@ -187,7 +187,7 @@ KNOWN_CRASHES = [
     _case(
         "ndjson-type-is-a-list",
         {"d.ndjson": ndjson_person(type=["person"])},
-        "ingest.reader._classify: `kind not in ENTITY_OF_TYPE` on a list: TypeError",
+        "ingest.spool._classify: `kind not in ENTITY_OF_TYPE` on a list: TypeError",
     ),
     _case("ndjson-lone-surrogate", {"d.ndjson": ndjson_person(name="\ud800")}, SURROGATE),
     _case(

@@ -24,7 +24,8 @@ from graphsvc.config import Settings
 from graphsvc.errors import ValidationError
 from graphsvc.interchange import SPECS, interaction_rows_parser, record_parser
 from graphsvc.model import interaction_id, interaction_row
-from ingest.runner import ImportOptions, _stamper, run_import
+from ingest.row_parser import stamper
+from ingest.runner import ImportOptions, run_import
 
 UTC_ZONE = ZoneInfo("UTC")
 PROPERTY = hypothesis_settings(
@@ -43,7 +44,7 @@ def per_row(
     """What the per-row path makes of a row (None: it reports the row as bad)."""
     values: Mapping[str, object] = dict(zip(header, cells, strict=False))
     try:
-        record = record_parser("interactions", zone)(_stamper("interactions", system)(values))
+        record = record_parser("interactions", zone)(stamper("interactions", system)(values))
     except ValidationError:
         return None
     return interaction_row(record)  # type: ignore[arg-type]

@@ -37,8 +37,9 @@ pytestmark = pytest.mark.slow
 BATCH_SIZE = 200
 #: ~73k rows: about 3 s of import into SQLite on a small machine
 SQLITE_PEOPLE = 5000
-#: ~15k rows: about 3 s of import into Neo4j in batches of 200
-NEO4J_PEOPLE = 1000
+#: ~30k rows: a few seconds of import into Neo4j in batches of 200 (the kill must land
+#: while interactions are loading, also on a fast or busy machine)
+NEO4J_PEOPLE = 2000
 #: a killed run is left ``running`` (or closed as ``interrupted`` by a later run)
 KILLED_STATES = {"running", "interrupted"}
 
