@@ -18,6 +18,8 @@ Null models permute whole label sets across people with the graph fixed
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -80,28 +82,37 @@ class GroupLabels:
     def n_groups(self) -> int:
         return len(self.groups)
 
-    def membership(self) -> sp.csr_matrix:
-        """The n × g 0/1 matrix ``B``: ``B[i, g] = 1`` iff ``g ∈ M_i``."""
-        rows = [vertex for vertex, own in enumerate(self.sets) for _ in own]
-        cols = [group for own in self.sets for group in sorted(own)]
+    @functools.cached_property
+    def _membership(self) -> sp.csr_matrix:
+        sizes = np.fromiter((len(own) for own in self.sets), dtype=np.int64, count=self.n_vertices)
+        rows = np.repeat(np.arange(self.n_vertices), sizes)
+        cols = np.fromiter(
+            itertools.chain.from_iterable(sorted(own) for own in self.sets),
+            dtype=np.int64,
+            count=int(sizes.sum()),
+        )
         data = np.ones(len(rows))
         return sp.csr_matrix((data, (rows, cols)), shape=(self.n_vertices, self.n_groups))
+
+    def membership(self) -> sp.csr_matrix:
+        """The n × g 0/1 matrix ``B``: ``B[i, g] = 1`` iff ``g ∈ M_i`` (a copy)."""
+        return self._membership.copy()
 
     def fractional(self) -> sp.csr_matrix:
         """The n × g M2 matrix ``P``: ``P[i, g] = 1/|M_i|`` for ``g ∈ M_i`` (rows of the
         unaffiliated are zero)."""
-        member = self.membership()
+        member = self._membership
         counts = np.asarray(member.sum(axis=1)).ravel()
         scale = np.divide(1.0, counts, out=np.zeros_like(counts), where=counts > 0)
         return sp.csr_matrix(sp.diags(scale) @ member)
 
     def sizes(self) -> IntArray:
         """Members per group (a multi-member counts in each of their groups)."""
-        return np.asarray(self.membership().sum(axis=0)).ravel().astype(np.int64)
+        return np.asarray(self._membership.sum(axis=0)).ravel().astype(np.int64)
 
     def internal(self, source: IntArray, target: IntArray) -> BoolArray:
         """M1 for each pair ``(source[k], target[k])``: True iff they share a group."""
-        member = self.membership()
+        member = self._membership
         shared = member[np.asarray(source)].multiply(member[np.asarray(target)])
         return np.asarray(shared.sum(axis=1)).ravel() > 0
 

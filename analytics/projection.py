@@ -31,6 +31,7 @@ import igraph as ig
 import numpy as np
 import scipy.sparse as sp
 
+from analytics.edges import EdgeArrays, edge_arrays, keep_edge_arrays
 from analytics.groups import GroupLabels
 from graphsvc.errors import NotFound, ValidationError
 from graphsvc.model import (
@@ -112,6 +113,7 @@ def project(
     *,
     activities: Iterable[Activity] = (),
     participations: Iterable[Participation] = (),
+    people: Sequence[str] | None = None,
 ) -> Projection:
     """Build the projection of one window (see the module docstring).
 
@@ -128,6 +130,10 @@ def project(
     activities, participations
         Used only with ``include_coattendance``: each activity starting in the window
         joins its participants pairwise with weight ``1/(k−1)``.
+    people
+        The vertices, in this order (e.g. another projection's ``person_ids``, so that
+        both index people alike); interactions and memberships of anyone else are left
+        out. By default: everyone who interacts, and every member, sorted by id.
 
     Examples
     --------
@@ -140,12 +146,17 @@ def project(
     [['x'], [], ['y'], ['y']]
     """
     options = options or ProjectionOptions()
-    members = [m for m in memberships]
+    members = list(memberships)
     rows = _window_rows(interactions, options)
-    extra = (
-        _coattendance(activities, participations, options) if options.include_coattendance else None
-    )
-    person_ids = _people(_active(interactions, rows), members, extra)
+    if people is not None:
+        rows, members = _among(people, interactions, rows, members)
+    extra = None
+    if options.include_coattendance:
+        extra = _coattendance(activities, participations, options, people)
+    if people is not None:
+        person_ids = tuple(people)
+    else:
+        person_ids = _people(_active(interactions, rows), members, extra)
     index = {pid: i for i, pid in enumerate(person_ids)}
     source, target, weight, one_way = _endpoints(interactions, rows, index, options)
     if extra is not None:  # co-attendance ties have no direction
@@ -182,6 +193,16 @@ def _seconds(moment: datetime) -> int:
     if moment.tzinfo is None:
         raise ValidationError("start/end", "must be timezone-aware")
     return math.floor(moment.astimezone(UTC).timestamp())
+
+
+def _among(
+    people: Sequence[str], arrays: InteractionArrays, rows: np.ndarray, members: list[Membership]
+) -> tuple[np.ndarray, list[Membership]]:
+    """The rows and memberships of ``people`` only."""
+    wanted = set(people)
+    known = np.array([pid in wanted for pid in arrays.person_ids] or [False], dtype=bool)
+    keep = known[arrays.source[rows]] & known[arrays.target[rows]] if len(rows) else []
+    return rows[keep], [m for m in members if m.person_id in wanted]
 
 
 def _active(arrays: InteractionArrays, rows: np.ndarray) -> list[str]:
@@ -238,8 +259,10 @@ def _coattendance(
     activities: Iterable[Activity],
     participations: Iterable[Participation],
     options: ProjectionOptions,
+    people: Sequence[str] | None = None,
 ) -> tuple[list[str], list[str], np.ndarray]:
-    """Pairs of participants of each activity starting in the window, ``1/(k−1)`` each."""
+    """Pairs of participants of each activity starting in the window, ``1/(k−1)`` each
+    (``k`` counts every participant; pairs outside ``people``, when given, are left out)."""
     in_window = {
         a.id
         for a in activities
@@ -253,11 +276,14 @@ def _coattendance(
     sources: list[str] = []
     targets: list[str] = []
     weights: list[float] = []
-    for people in attendees.values():
-        unique = sorted(set(people))
+    wanted = None if people is None else set(people)
+    for present in attendees.values():
+        unique = sorted(set(present))
         share = 1.0 / (len(unique) - 1) if len(unique) > 1 else 0.0
         for i, a in enumerate(unique):
             for b in unique[i + 1 :]:
+                if wanted is not None and not (a in wanted and b in wanted):
+                    continue
                 sources.append(a)
                 targets.append(b)
                 weights.append(share)
@@ -274,10 +300,11 @@ def _graph(
     unique, inverse = np.unique(keys, return_inverse=True)
     counts = np.bincount(inverse, minlength=len(unique))
     weights = np.bincount(inverse, weights=weight, minlength=len(unique))
-    pairs = np.column_stack([unique // max(n, 1), unique % max(n, 1)])
-    graph = ig.Graph(n=n, edges=pairs, directed=directed)
+    source, target = unique // max(n, 1), unique % max(n, 1)
+    graph = ig.Graph(n=n, edges=np.column_stack([source, target]), directed=directed)
     graph.es["count"] = counts.tolist()
     graph.es["weight"] = weights.tolist()
+    keep_edge_arrays(graph, EdgeArrays(source, target, weights, counts.astype(np.float64)))
     return graph
 
 
@@ -304,9 +331,10 @@ def _primary(sets: list[set[int]], graph: ig.Graph, n_groups: int) -> np.ndarray
     if not multi or graph.ecount() == 0:
         return primary
     n = len(sets)
-    edges = np.asarray(graph.get_edgelist(), dtype=np.int64)
-    counts = np.asarray(graph.es["count"], dtype=np.float64)
-    adjacency = sp.coo_matrix((counts, (edges[:, 0], edges[:, 1])), shape=(n, n)).tocsr()
+    edges = edge_arrays(graph)
+    adjacency = sp.coo_matrix(
+        (edges.interactions, (edges.source, edges.target)), shape=(n, n)
+    ).tocsr()
     adjacency = adjacency + adjacency.T
     rows = [v for v, s in enumerate(sets) for _ in s]
     cols = [g for s in sets for g in sorted(s)]

@@ -185,3 +185,17 @@ def test_the_demo_world_from_a_real_store_equals_an_independent_networkx_project
         {(m.person_id, m.community_id) for m in members}
     )
     assert math.isclose(sum(p.graph.es["weight"]), sum(counts.values()))
+
+
+def test_a_projection_over_given_people_indexes_them_alike() -> None:
+    """``people`` fixes the vertices (a second projection aligned with a first one)."""
+    members = [Membership("a", "x"), Membership("z", "x")]
+    first = project(mixed(ROWS), members)
+    flows = project(
+        mixed(ROWS), members,
+        ProjectionOptions(directed=True, kinds=(InteractionKind.KNOWLEDGE_EXCHANGE,)),
+        people=("a", "b", "c"),
+    )  # fmt: skip
+    assert flows.person_ids == ("a", "b", "c") and first.person_ids[:3] == flows.person_ids
+    assert edges(flows) == {("a", "c"): (1, 1)}
+    assert [sorted(s) for s in flows.labels.sets] == [[0], [], []]  # z is left out

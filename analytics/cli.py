@@ -1,0 +1,135 @@
+"""``graphsvc analyze`` (registered through the ``graphsvc.commands`` entry points).
+
+The command is the one place of this package that reads a store: it takes the window's
+interactions and memberships from the store the command context opens, builds the
+projections and hands them to :func:`analytics.report.analyze`. The metrics themselves
+never see a store.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from analytics.projection import WEIGHTINGS, Projection, ProjectionOptions, project
+from analytics.report import AnalysisOptions, Report, analyze
+from analytics.summary import summary
+from graphsvc.cli import CommandContext
+from graphsvc.errors import ValidationError
+from graphsvc.interchange import parse_datetime
+from graphsvc.model import CommunityKind, InteractionKind
+
+#: the directed layers: knowledge flow (knowledge exchange and mentoring) and exchange alone
+FLOW_KINDS = (InteractionKind.KNOWLEDGE_EXCHANGE, InteractionKind.MENTORING)
+EXCHANGE_KINDS = (InteractionKind.KNOWLEDGE_EXCHANGE,)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``analyze`` to the ``graphsvc`` command."""
+    parser = subparsers.add_parser(
+        "analyze",
+        help="brokers, silos, cross-community ties and hidden clusters of a time window",
+        description="Analyse the interactions of [--start, --end) across the boundaries of"
+        " one kind of community: boundary spanners, silos, fragile community pairs and"
+        " hidden clusters (the definitions are in docs/metrics.md).",
+    )
+    parser.add_argument("--start", help="window start, ISO date/datetime (default: all)")
+    parser.add_argument("--end", help="window end, exclusive (default: after the last)")
+    parser.add_argument(
+        "--boundary",
+        default=CommunityKind.COP.value,
+        choices=[kind.value for kind in CommunityKind],
+        help="the kind of community whose boundaries count (default: cop)",
+    )
+    parser.add_argument(
+        "--kinds",
+        help="interaction kinds of the tie graph, comma-separated (default: all but co_attendance)",
+    )
+    parser.add_argument("--weighting", choices=WEIGHTINGS, default="count")
+    parser.add_argument("--half-life", type=float, default=90.0, metavar="DAYS")
+    parser.add_argument(
+        "--coattendance", action="store_true", help="add the co-attendance layer (off by default)"
+    )
+    parser.add_argument("--permutations", type=int, default=199, help="E-I test (default 199)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--top", type=int, default=10, help="rows per summary section")
+    parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+    parser.set_defaults(handler=run_analyze_command)
+
+
+def run_analyze_command(args: argparse.Namespace, ctx: CommandContext) -> int:
+    zone = ctx.settings.zone
+    options = ProjectionOptions(
+        start=_moment(args.start, zone, "--start"),
+        end=_moment(args.end, zone, "--end"),
+        kinds=_kinds(args.kinds),
+        boundary=CommunityKind(args.boundary),
+        weighting=args.weighting,
+        half_life_days=args.half_life,
+        include_coattendance=args.coattendance,
+    )
+    settings = AnalysisOptions(seed=args.seed, permutations=args.permutations, top=args.top)
+    report = load_report(ctx.store(), options, settings)
+    if args.json:
+        ctx.echo_json(report.to_dict())
+    else:
+        ctx.echo(summary(report))
+    return 0
+
+
+def load_report(store: Any, options: ProjectionOptions, settings: AnalysisOptions) -> Report:
+    """Read one window from ``store`` (any graphsvc store), project it and analyse it."""
+    main, flows, exchange, consent, names = load_projections(store, options)
+    return analyze(main, flows, exchange, settings, consent=consent, names=names)
+
+
+Loaded = tuple[Projection, Projection, Projection, dict[str, bool], dict[str, str]]
+
+
+def load_projections(store: Any, options: ProjectionOptions) -> Loaded:
+    """The window's three projections (tie graph, knowledge flow, knowledge exchange; see
+    :mod:`analytics.report`), and the consent and names of their people.
+
+    Memberships are those active at the window's end (without an end: just after the
+    window's last interaction).
+    """
+    arrays = store.interactions(options.start, options.end)
+    end = options.end or _after_last(arrays.at)
+    members = store.memberships(as_of=end, kind=options.boundary.value)
+    main = project(
+        arrays, members, options,
+        activities=store.list_activities() if options.include_coattendance else (),
+        participations=store.list_participations() if options.include_coattendance else (),
+    )  # fmt: skip
+    directed = replace(options, directed=True, include_coattendance=False)
+    flows = project(arrays, members, replace(directed, kinds=FLOW_KINDS), people=main.person_ids)
+    exchange = project(
+        arrays, members, replace(directed, kinds=EXCHANGE_KINDS), people=main.person_ids
+    )
+    people = store.get_people(list(main.person_ids))
+    consent = {pid: person.consent for pid, person in people.items()}
+    names = {pid: person.name for pid, person in people.items() if person.consent}
+    return main, flows, exchange, consent, names
+
+
+def _moment(text: str | None, zone: Any, option: str) -> datetime | None:
+    return None if text is None else parse_datetime(text, zone, option)
+
+
+def _kinds(text: str | None) -> tuple[InteractionKind, ...]:
+    if text is None:
+        return ProjectionOptions().kinds
+    try:
+        return tuple(InteractionKind(word.strip()) for word in text.split(",") if word.strip())
+    except ValueError:
+        allowed = ", ".join(kind.value for kind in InteractionKind)
+        raise ValidationError("--kinds", f"expected some of {allowed}") from None
+
+
+def _after_last(at: Any) -> datetime:
+    """Just after the last interaction (Unix seconds), or now when there is none."""
+    if len(at) == 0:
+        return datetime.now(UTC)
+    return datetime.fromtimestamp(int(at.max()), UTC) + timedelta(seconds=1)

@@ -1,0 +1,274 @@
+"""The analysis report: brokers, silos, cross-community ties and hidden clusters of a window.
+
+:func:`analyze` runs every metric of METRICS.md §1–3 on the projections of one window and
+gathers one :class:`Report`, whose :meth:`Report.to_dict` is the ``graphsvc analyze --json``
+document (field names are a contract: other tools read them) and whose
+:func:`summary` is the readable text. Which graph each metric reads:
+
+* the undirected tie graph (``main``: every kind but co-attendance, weight = interaction
+  count): betweenness and cross-community betweenness (hops), structural holes,
+  participation, spanners, E-I and silos, the tie matrix, bridges, Leiden clusters;
+* the directed knowledge flow (``flows``: knowledge exchange and mentoring, over the same
+  people): Gould–Fernandez roles and the flow between communities;
+* the directed knowledge exchange alone (``exchange``): reciprocity (mentoring is
+  one-way by design, METRICS.md X5).
+
+People who withheld consent stay in the graph (their ties are part of others' positions)
+but are never named: their rows are left out of ``people``, and clusters count them
+without listing them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from analytics.betweenness import Betweenness, betweenness, cross_betweenness
+from analytics.bridges import Bridges, bridges
+from analytics.clusters import ClusterReport, hidden_clusters
+from analytics.gould_fernandez import ROLES, BrokerageRoles, brokerage_roles
+from analytics.holes import StructuralHoles, structural_holes
+from analytics.participation import Participation, participation
+from analytics.projection import Projection
+from analytics.reciprocity import Reciprocity, reciprocity
+from analytics.silos import SiloReport, silo_report
+from analytics.spanners import Spanners, boundary_spanners
+from analytics.ties import TieMatrix, pairs, tie_matrix
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """Knobs of :func:`analyze`: the random seed, the label permutations of the E-I test,
+    the silo rule's carrier share, and the rows per summary section."""
+
+    seed: int = 0
+    permutations: int = 199
+    max_carrier_share: float = 0.5
+    top: int = 10
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Every metric's result for one window (indexed by the ``main`` projection's vertices)."""
+
+    betweenness: Betweenness
+    cross_betweenness: Betweenness
+    holes: StructuralHoles
+    participation: Participation
+    roles: BrokerageRoles
+    spanners: Spanners
+    silos: SiloReport
+    ties: TieMatrix
+    bridges: Bridges
+    reciprocity: Reciprocity
+    clusters: ClusterReport
+
+
+@dataclass(frozen=True)
+class Report:
+    """One window's analysis: the projections, their metrics and who may be named."""
+
+    main: Projection
+    metrics: Metrics
+    options: AnalysisOptions
+    consent: Mapping[str, bool] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def named(self, vertex: int) -> bool:
+        """True unless the person withheld consent (unknown people count as consenting)."""
+        return self.consent.get(self.main.person_ids[vertex], True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``graphsvc analyze --json`` (NaN and ∞ become null)."""
+        document: dict[str, Any] = _plain(
+            {
+                "window": _window(self.main),
+                "boundary": self.main.options.boundary.value,
+                "network": _network(self),
+                "people": _people(self),
+                "communities": _communities(self),
+                "ties": [dict(row) for row in pairs(self.metrics.ties)],
+                "bridges": _bridges(self),
+                "clusters": _clusters(self),
+            }
+        )
+        return document
+
+
+def analyze(
+    main: Projection,
+    flows: Projection,
+    exchange: Projection,
+    options: AnalysisOptions | None = None,
+    *,
+    consent: Mapping[str, bool] | None = None,
+    names: Mapping[str, str] | None = None,
+) -> Report:
+    """Run every metric on one window's projections (see the module docstring).
+
+    ``flows`` and ``exchange`` must index the same people as ``main`` (build them with
+    ``people=main.person_ids``).
+
+    Examples
+    --------
+    >>> from analytics.projection import ProjectionOptions, interaction_arrays, project
+    >>> from graphsvc.model import Membership
+    >>> rows = [("a", "b", 0), ("b", "c", 1), ("c", "d", 2), ("d", "e", 3)]
+    >>> members = [Membership(p, "x") for p in "ab"] + [Membership(p, "y") for p in "de"]
+    >>> main = project(interaction_arrays(rows), members)
+    >>> flows = project(interaction_arrays([]), members, ProjectionOptions(directed=True),
+    ...                 people=main.person_ids)
+    >>> report = analyze(main, flows, flows)
+    >>> [row["id"] for row in report.to_dict()["people"]][:2]
+    ['a', 'b']
+    """
+    options = options or AnalysisOptions()
+    if not (main.person_ids == flows.person_ids == exchange.person_ids):
+        raise ValueError("the projections must index the same people (people=main.person_ids)")
+    graph, labels, seed = main.graph, main.labels, options.seed
+    cross = cross_betweenness(graph, labels, seed=seed)
+    shares = participation(graph, labels)
+    roles = brokerage_roles(flows.graph, labels, seed=seed)
+    metrics = Metrics(
+        betweenness=betweenness(graph, seed=seed),
+        cross_betweenness=cross,
+        holes=structural_holes(graph),
+        participation=shares,
+        roles=roles,
+        spanners=boundary_spanners(
+            graph, labels, cross_betweenness=cross.scores, gf_z=roles.perm_z, roles=shares.role
+        ),
+        silos=silo_report(
+            graph,
+            labels,
+            permutations=options.permutations,
+            seed=seed,
+            max_carrier_share=options.max_carrier_share,
+        ),  # fmt: skip
+        ties=tie_matrix(graph, labels, flow_graph=flows.graph),
+        bridges=bridges(graph, labels),
+        reciprocity=reciprocity(exchange.graph),
+        clusters=hidden_clusters(graph, labels, seed=seed),
+    )
+    return Report(main, metrics, options, dict(consent or {}), dict(names or {}))
+
+
+# --- the JSON document ------------------------------------------------------------------
+
+
+def _window(main: Projection) -> dict[str, Any]:
+    start, end = main.options.start, main.options.end
+    return {
+        "start": None if start is None else start.isoformat(),
+        "end": None if end is None else end.isoformat(),
+        "kinds": [kind.value for kind in main.options.kinds],
+        "weighting": main.options.weighting,
+    }
+
+
+def _network(report: Report) -> dict[str, Any]:
+    m, graph = report.metrics, report.main.graph
+    ei = m.silos.ei
+    return {
+        "people": graph.vcount(),
+        "ties": graph.ecount(),
+        "interactions": report.main.interactions,
+        "ei": ei.ei,
+        "ei_expected": ei.ei_expected,
+        "ei_p": ei.ei_p,
+        "permutations": ei.permutations,
+        "betweenness_method": m.betweenness.method,
+        "betweenness_bound": m.betweenness.bound,
+        "cross_betweenness_method": m.cross_betweenness.method,
+        "cross_betweenness_bound": m.cross_betweenness.bound,
+        "reciprocity": m.reciprocity.reciprocity,
+        "reciprocity_rho": m.reciprocity.rho,
+        "withheld": sum(1 for v in range(graph.vcount()) if not report.named(v)),
+    }
+
+
+def _people(report: Report) -> list[dict[str, Any]]:
+    m, labels = report.metrics, report.main.labels
+    rows = []
+    for v, person_id in enumerate(report.main.person_ids):
+        if not report.named(v):
+            continue
+        rows.append(
+            {
+                "id": person_id,
+                "name": report.names.get(person_id),
+                "groups": sorted(labels.groups[g] for g in labels.sets[v]),
+                "betweenness": m.betweenness.scores[v],
+                "cross_betweenness": m.cross_betweenness.scores[v],
+                "constraint": m.holes.constraint[v],
+                "effective_size": m.holes.effective_size[v],
+                "participation": m.participation.coefficient[v],
+                "within_z": m.participation.within_z[v],
+                "role": str(m.participation.role[v]),
+                "brokerage": dict(zip(ROLES, m.roles.counts[v].tolist(), strict=True)),
+                "ei": m.silos.ei.person_ei[v],
+                "spanner": str(m.spanners.spanner[v]),
+            }
+        )
+    return rows
+
+
+def _communities(report: Report) -> list[dict[str, Any]]:
+    silos = report.metrics.silos
+    ei = silos.ei
+    return [
+        {
+            "id": group,
+            "size": int(ei.group_size[g]),
+            "internal": ei.group_internal[g],
+            "external": ei.group_external[g],
+            "ei": ei.group_ei[g],
+            "ei_expected": ei.group_ei_expected[g],
+            "ei_p": ei.group_ei_p[g],
+            "conductance": silos.conductance.conductance[g],
+            "carriers": int(silos.carriers[g]),
+            "silo": bool(silos.silo[g]),
+            "reason": silos.reason[g],
+        }
+        for g, group in enumerate(silos.groups)
+    ]
+
+
+def _bridges(report: Report) -> dict[str, Any]:
+    found, ids = report.metrics.bridges, report.main.person_ids
+    novel = np.flatnonzero(found.local_bridge & found.cross_group)
+    return {
+        "bridges": int(found.bridge.sum()),
+        "local_bridges": int(found.local_bridge.sum()),
+        "cross_group_local_bridges": [
+            {"a": ids[found.source[k]], "b": ids[found.target[k]], "span": found.span[k]}
+            for k in novel
+            if report.named(int(found.source[k])) and report.named(int(found.target[k]))
+        ],
+    }
+
+
+def _clusters(report: Report) -> dict[str, Any]:
+    document = report.metrics.clusters.to_dict()
+    for cluster in document["hidden"]:
+        members = cluster.pop("members")
+        cluster["members"] = [report.main.person_ids[v] for v in members if report.named(v)]
+        cluster["withheld"] = len(members) - len(cluster["members"])
+    return document
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: numpy scalars to Python, NaN/∞ to None, containers recursively."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
