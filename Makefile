@@ -29,9 +29,10 @@ lint: dev
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: dev  ## store load and ingest benchmarks (SQLite, and Neo4j when GRAPHSVC_TEST_NEO4J_URI is set)
+bench: dev  ## store load, ingest and analytics benchmarks (Neo4j legs when GRAPHSVC_TEST_NEO4J_URI is set)
 	$(BIN)/python bench/store_load.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/analytics.py
 
 neo4j:  ## build (Maven) and start the Neo4j 5.26 test server; then `source .neo4j-test/env`
 	bash .ci/neo4j.sh start

@@ -47,13 +47,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--kinds",
         help="interaction kinds of the tie graph, comma-separated (default: all but co_attendance)",
     )
-    parser.add_argument("--weighting", choices=WEIGHTINGS, default="count")
-    parser.add_argument("--half-life", type=float, default=90.0, metavar="DAYS")
+    parser.add_argument(
+        "--weighting",
+        choices=WEIGHTINGS,
+        default="count",
+        help="tie strength: interaction count (default), summed weights, or weights decayed"
+        " to the window's end",
+    )
+    parser.add_argument(
+        "--half-life", type=float, default=90.0, metavar="DAYS", help="of --weighting decay (90)"
+    )
     parser.add_argument(
         "--coattendance", action="store_true", help="add the co-attendance layer (off by default)"
     )
     parser.add_argument("--permutations", type=int, default=199, help="E-I test (default 199)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="of sampling and permutations (0)")
     parser.add_argument("--top", type=int, default=10, help="rows per summary section")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
     parser.set_defaults(handler=run_analyze_command)
@@ -92,12 +100,13 @@ def load_projections(store: Any, options: ProjectionOptions) -> Loaded:
     """The window's three projections (tie graph, knowledge flow, knowledge exchange; see
     :mod:`analytics.report`), and the consent and names of their people.
 
-    Memberships are those active at the window's end (without an end: just after the
-    window's last interaction).
+    Without an end, the window ends just after its last interaction: the memberships are
+    those active then, and ``decay`` weights decay to that moment.
     """
     arrays = store.interactions(options.start, options.end)
-    end = options.end or _after_last(arrays.at)
-    members = store.memberships(as_of=end, kind=options.boundary.value)
+    if options.end is None:  # the window ends just after its last interaction: memberships
+        options = replace(options, end=_after_last(arrays.at))  # and decay are taken there
+    members = store.memberships(as_of=options.end, kind=options.boundary.value)
     main = project(
         arrays, members, options,
         activities=store.list_activities() if options.include_coattendance else (),

@@ -8,8 +8,9 @@ end, and builds the graph every metric reads (METRICS.md §0):
   groups (a member without interactions is an isolate, S7), sorted by id;
 * **edges**: the chosen interaction kinds aggregated per pair (undirected) or per ordered
   pair (directed; an undirected interaction adds an arc each way), self-interactions
-  dropped; attribute ``count`` (interactions) and ``weight`` (strength: the count, the sum
-  of interaction weights, or that sum decayed with a half-life, Ahmad et al. 2021:
+  dropped, and so are pairs of zero strength (every interaction of weight 0); attribute
+  ``count`` (interactions) and ``weight`` (strength: the count, the sum of interaction
+  weights, or that sum decayed with a half-life, Ahmad et al. 2021:
   ``w = Σ_k w_k · 2^{−(t_end − t_k)/h}``);
 * **co-attendance** (interactions of kind ``co_attendance`` and, when given, activity
   participations projected to cliques weighted ``1/(k−1)``, Newman 2001) is an exposure
@@ -300,6 +301,8 @@ def _graph(
     unique, inverse = np.unique(keys, return_inverse=True)
     counts = np.bincount(inverse, minlength=len(unique))
     weights = np.bincount(inverse, weights=weight, minlength=len(unique))
+    kept = weights > 0  # a pair whose interactions all weigh 0 has no tie of any strength
+    unique, counts, weights = unique[kept], counts[kept], weights[kept]
     source, target = unique // max(n, 1), unique % max(n, 1)
     graph = ig.Graph(n=n, edges=np.column_stack([source, target]), directed=directed)
     graph.es["count"] = counts.tolist()

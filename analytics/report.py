@@ -5,8 +5,8 @@ gathers one :class:`Report`, whose :meth:`Report.to_dict` is the ``graphsvc anal
 document (field names are a contract: other tools read them) and whose
 :func:`summary` is the readable text. Which graph each metric reads:
 
-* the undirected tie graph (``main``: every kind but co-attendance, weight = interaction
-  count): betweenness and cross-community betweenness (hops), structural holes,
+* the undirected tie graph (``main``: by default every kind but co-attendance, strength =
+  interaction count): betweenness and cross-community betweenness (hops), structural holes,
   participation, spanners, E-I and silos, the tie matrix, bridges, Leiden clusters;
 * the directed knowledge flow (``flows``: knowledge exchange and mentoring, over the same
   people): Gould–Fernandez roles and the flow between communities;
@@ -166,7 +166,9 @@ def _window(main: Projection) -> dict[str, Any]:
         "start": None if start is None else start.isoformat(),
         "end": None if end is None else end.isoformat(),
         "kinds": [kind.value for kind in main.options.kinds],
+        "coattendance": main.options.include_coattendance,
         "weighting": main.options.weighting,
+        "half_life_days": main.options.half_life_days,
     }
 
 
@@ -181,6 +183,7 @@ def _network(report: Report) -> dict[str, Any]:
         "ei_expected": ei.ei_expected,
         "ei_p": ei.ei_p,
         "permutations": ei.permutations,
+        "seed": report.options.seed,
         "betweenness_method": m.betweenness.method,
         "betweenness_bound": m.betweenness.bound,
         "cross_betweenness_method": m.cross_betweenness.method,
@@ -210,6 +213,8 @@ def _people(report: Report) -> list[dict[str, Any]]:
                 "within_z": m.participation.within_z[v],
                 "role": str(m.participation.role[v]),
                 "brokerage": dict(zip(ROLES, m.roles.counts[v].tolist(), strict=True)),
+                "brokerage_z": dict(zip(ROLES, m.roles.perm_z[v].tolist(), strict=True)),
+                "degree": int(m.holes.degree[v]),
                 "ei": m.silos.ei.person_ei[v],
                 "spanner": str(m.spanners.spanner[v]),
             }

@@ -7,11 +7,13 @@ is undefined (a zero denominator) is NaN.
 
 **Silo rule** (:func:`silo_report`): a group is a silo when its E-I is below its expected
 value EI₀, the permutation p-value is below ``alpha`` (0.05), and fewer than
-``max_carrier_share`` (half) of its members carry cross-group ties (a *carrier* has at least
-one tie to a person outside the group, including through a membership shared elsewhere). It
-reads: inward-looking beyond chance, with its outside contact resting on a minority of its
-members. (In the demo world the planted silo has 21–39 % carriers, every other CoP over
-80 %; a share, unlike a count, means the same in a group of 10 and of 1,000.)
+``max_carrier_share`` (half) of its *active* members (those with a tie in the window) carry
+cross-group ties (a *carrier* has at least one tie to a person outside the group, including
+through a membership shared elsewhere). It reads: inward-looking beyond chance, with its
+outside contact resting on a minority of the members who take part (members who never
+interact, lurkers, neither help nor hurt). In the demo world the planted silo has 21–39 %
+carriers, every other CoP over 80 %; a share, unlike a count, means the same in a group of
+10 and of 1,000.
 """
 
 from __future__ import annotations
@@ -220,6 +222,14 @@ def _periphery(
     )
 
 
+def _active_members(ties: TieTable, labels: GroupLabels) -> np.ndarray:
+    """Per group, the members with at least one tie in the window."""
+    has_tie = np.zeros(labels.n_vertices)
+    has_tie[np.concatenate([ties.source, ties.target])] = 1.0
+    active: np.ndarray = np.rint(labels.membership().T @ has_tie).astype(np.int64)
+    return active
+
+
 def _carriers(ties: TieTable, sets: LabelSets) -> np.ndarray:
     """Per group ``g``, the members with at least one tie to a person not holding ``g``."""
     member = sets.member
@@ -253,6 +263,7 @@ class SiloReport:
     conductance: Conductance
     periphery: Periphery
     carriers: np.ndarray
+    active_members: np.ndarray
     silo: np.ndarray
     reason: tuple[str, ...]
     alpha: float
@@ -273,9 +284,10 @@ def silo_report(
 ) -> SiloReport:
     """Silo and cohesion metrics of every group and the silo rule (METRICS.md S1–S3, S6, S7).
 
-    ``silo_g = EI_g < EI₀,g and p_g < alpha and carriers_g < max_carrier_share · n_g``,
+    ``silo_g = EI_g < EI₀,g and p_g < alpha and carriers_g < max_carrier_share · active_g``,
     where ``p_g`` is the one-sided label-permutation p-value of the group E-I (Krackhardt &
-    Stern 1988) and ``carriers_g`` counts members with a tie to someone outside ``g``.
+    Stern 1988), ``carriers_g`` counts members with a tie to someone outside ``g`` and
+    ``active_g`` the members with any tie.
     Groups without members or without ties to assess are never silos; ``reason`` says why.
 
     Examples
@@ -287,15 +299,15 @@ def silo_report(
     >>> r.silo.tolist()
     [True, True]
     >>> r.reason[0]
-    'E-I −0.88 vs expected +0.41 (p=0.002); 1 of 6 members (17%) carries cross ties'
+    'E-I −0.88 vs expected +0.41 (p=0.002); 1 of 6 active members (17%) carries cross ties'
     """
     ties, sets = tie_table(graph, measure), label_sets(labels)
     ei, counts = ei_and_counts(ties, labels, sets, permutations=permutations, seed=seed)
-    carriers = _carriers(ties, sets)
+    carriers, active = _carriers(ties, sets), _active_members(ties, labels)
     silo = (ei.group_ei < ei.group_ei_expected) & (ei.group_ei_p < alpha)
-    silo &= carriers < max_carrier_share * ei.group_size
+    silo &= carriers < max_carrier_share * active
     reason = tuple(
-        _reason(ei, carriers, g, bool(silo[g]), alpha, max_carrier_share)
+        _reason(ei, (int(carriers[g]), int(active[g])), g, bool(silo[g]), alpha, max_carrier_share)
         for g in range(labels.n_groups)
     )
     return SiloReport(
@@ -306,6 +318,7 @@ def silo_report(
         conductance=_conductance(counts),
         periphery=_periphery(graph, labels.groups, sets, outer_shell),
         carriers=carriers,
+        active_members=active,
         silo=silo,
         reason=reason,
         alpha=alpha,
@@ -318,7 +331,7 @@ def _signed(value: float) -> str:
 
 
 def _reason(
-    ei: EIResult, carriers: np.ndarray, g: int, silo: bool, alpha: float, max_share: float
+    ei: EIResult, carried: tuple[int, int], g: int, silo: bool, alpha: float, max_share: float
 ) -> str:
     """One line: the E-I against chance, the p-value, the carriers, and what failed."""
     if ei.group_size[g] == 0:
@@ -327,11 +340,12 @@ def _reason(
         return "no internal or cross-group ties in the window; not assessed"
     p = ei.group_ei_p[g]
     test = "no permutation test" if np.isnan(p) else f"p={p:.2g}"
-    count, size = int(carriers[g]), int(ei.group_size[g])
+    count, active = carried
     carry = "carries" if count == 1 else "carry"
     line = (
         f"E-I {_signed(ei.group_ei[g])} vs expected {_signed(ei.group_ei_expected[g])}"
-        f" ({test}); {count} of {size} members ({count / size:.0%}) {carry} cross ties"
+        f" ({test}); {count} of {active} active members ({count / max(active, 1):.0%})"
+        f" {carry} cross ties"
     )
     if silo:
         return line
@@ -340,6 +354,6 @@ def _reason(
         failed.append("E-I not below expected")
     if not p < alpha:
         failed.append(f"p not below {alpha:g}")
-    if count >= max_share * size:
-        failed.append(f"{max_share:.0%} or more of its members carry cross ties")
+    if count >= max_share * active:
+        failed.append(f"{max_share:.0%} or more of its active members carry cross ties")
     return f"{line}; not a silo: {', '.join(failed)}"

@@ -56,7 +56,7 @@ def _spanners(report: Report) -> list[str]:
         role = str(m.participation.role[v])
         counts = m.roles.counts[v]
         main_role = ROLES[int(np.argmax(counts))] if counts.sum() else "none"
-        kind = str(m.spanners.spanner[v]) or "structural only"
+        kind = str(m.spanners.spanner[v]) or ("structural" if m.spanners.structural[v] else "none")
         lines.append(
             f"  {rank:>2}. {_person(report, v)}: {scores[v]:.4f};"
             f" {ROLE_NAMES.get(role, 'no role')} (P {m.participation.coefficient[v]:.2f});"

@@ -199,3 +199,9 @@ def test_a_projection_over_given_people_indexes_them_alike() -> None:
     assert flows.person_ids == ("a", "b", "c") and first.person_ids[:3] == flows.person_ids
     assert edges(flows) == {("a", "c"): (1, 1)}
     assert [sorted(s) for s in flows.labels.sets] == [[0], [], []]  # z is left out
+
+
+def test_pairs_of_zero_strength_have_no_tie() -> None:
+    rows = [("a", "b", at(0), "collaboration", 0.0), ("a", "c", at(1), "collaboration", 2.0)]
+    p = project(mixed(rows), [], ProjectionOptions(weighting="weight"))
+    assert edges(p) == {("a", "c"): (1, 2.0)} and p.person_ids == ("a", "b", "c")

@@ -173,9 +173,9 @@ def test_planted_silo_is_flagged_with_a_readable_reason() -> None:
     assert r.carriers.tolist() == [1, 6, 6]  # a: 0; b: 10..15 (10 also to 0); c: 20..25
     # a: I = 45, E = 1 -> -44/46; EI0 = (10·20 - 45)/(10·20 + 45) = 155/245.
     assert r.reason[0] == (
-        "E-I −0.96 vs expected +0.63 (p=0.005); 1 of 10 members (10%) carries cross ties"
+        "E-I −0.96 vs expected +0.63 (p=0.005); 1 of 10 active members (10%) carries cross ties"
     )
-    assert r.reason[1].endswith("; not a silo: 50% or more of its members carry cross ties")
+    assert r.reason[1].endswith("; not a silo: 50% or more of its active members carry cross ties")
     assert r.density.rho[0] == pytest.approx((1 / 200) / (45 / 45), abs=ATOL)
 
 
@@ -188,11 +188,13 @@ def test_karate_clubs_are_silos_unless_the_carrier_share_allows_a_third() -> Non
     assert r.silo.tolist() == [True, True]
     assert (
         r.reason[0]
-        == "E-I −0.52 vs expected +0.36 (p=0.005); 6 of 17 members (35%) carry cross ties"
+        == "E-I −0.52 vs expected +0.36 (p=0.005); 6 of 17 active members (35%) carry cross ties"
     )
     strict = silo_report(graph, labels, permutations=199, max_carrier_share=0.3)
     assert strict.silo.tolist() == [False, False]
-    assert strict.reason[1].endswith("not a silo: 30% or more of its members carry cross ties")
+    assert strict.reason[1].endswith(
+        "not a silo: 30% or more of its active members carry cross ties"
+    )
 
 
 def test_groups_without_members_ties_or_test_are_never_silos() -> None:
@@ -255,3 +257,16 @@ def test_no_groups_and_no_people_are_handled() -> None:
     assert (r.ei.ei, r.ei.ei_expected, r.silo.size, r.periphery.max_core.size) == (1.0, 1.0, 0, 0)
     empty = silo_report(ig.Graph(n=0), GroupLabels.from_sets(("a",), []), permutations=5)
     assert empty.reason == ("no members",) and math.isnan(empty.ei.ei)
+
+
+def test_members_who_never_interact_do_not_count_against_the_carrier_share() -> None:
+    """Lurkers: ten silent members added to group b (60 % carriers among the active) leave
+    its verdict and its carrier share as they were."""
+    graph, labels = planted_silo()
+    before = silo_report(graph, labels, permutations=199, seed=1)
+    graph.add_vertices(10)
+    lurking = GroupLabels.from_sets(labels.groups, [*labels.sets, *([{1}] * 10)])
+    after = silo_report(graph, lurking, permutations=199, seed=1)
+    assert after.active_members.tolist() == before.active_members.tolist() == [10, 10, 10]
+    assert after.silo.tolist() == before.silo.tolist() == [True, False, False]
+    assert "6 of 10 active members (60%)" in after.reason[1]
