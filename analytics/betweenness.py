@@ -13,14 +13,19 @@ of igraph Brandes on the shared 2-core VM, which took 12.3 s at n·m = 1e9):
 * ``"sources"``: uniform sampling of k sources without replacement, scaled by N/k, with a
   Hoeffding–Serfling bound (derived in :func:`cross_betweenness`); used for B1x and for B1 on
   directed or weighted graphs above the limit (networkit's KADABRA is unweighted and
-  rejects directed graphs: "the diameter of directed graphs cannot be computed yet").
+  rejects directed graphs: "the diameter of directed graphs cannot be computed yet"),
+  and when KADABRA exceeds its time limit.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, replace
 
 import igraph as ig
 import numpy as np
@@ -30,6 +35,8 @@ from graphsvc.errors import ValidationError
 
 #: Largest ``n·m`` computed exactly (about 2.5 s of igraph Brandes on 2 shared cores).
 EXACT_LIMIT = 2e8
+#: Seconds KADABRA may run before it is killed and sources are sampled instead.
+KADABRA_TIMEOUT = 30.0
 #: Sampled sources when neither ``sources`` nor ``epsilon`` says otherwise (B1x at
 #: 100k people / 1M ties: about 3–6 s on the shared 2-core VM).
 DEFAULT_SOURCES = 64
@@ -67,6 +74,7 @@ def betweenness(
     delta: float = 0.1,
     sources: int | None = None,
     seed: int = 0,
+    kadabra_timeout: float = KADABRA_TIMEOUT,
 ) -> Betweenness:
     """Betweenness of every vertex (METRICS.md B1 exact, B2 approximate).
 
@@ -82,8 +90,12 @@ def betweenness(
     (networkit 11.2.2): its path sampler picks a predecessor with a weight of 1 instead of
     its path count, which biases graphs with many tied shortest paths (40×50 grid: error
     0.013 against a nominal 0.005); on BA, SBM, Watts–Strogatz and email-Eu-core graphs the
-    errors stayed within the bound. Directed or weighted graphs above the limit use
-    ``sources`` sampled sources (default :data:`DEFAULT_SOURCES`) with the bound of
+    errors stayed within the bound. KADABRA runs in a child process killed after
+    ``kadabra_timeout`` seconds (its exact-diameter step took 396 s on a 100k/1M
+    Barabási–Albert graph, against 3–5 s for the whole run on a community graph).
+
+    Directed or weighted graphs above the limit, and KADABRA timeouts, use ``sources``
+    sampled sources (default :data:`DEFAULT_SOURCES`) with the bound of
     :func:`cross_betweenness` (``epsilon`` is then not used; the result reports the bound).
 
     Examples
@@ -100,9 +112,14 @@ def betweenness(
         raw = np.asarray(graph.betweenness(weights=distances), dtype=float)
         return _exact(raw * _undirected_factor(graph) * _pair_scale(graph))
     if kadabra:
-        return _kadabra(graph, epsilon, delta, seed)
+        estimate = _kadabra(graph, epsilon, delta, seed, kadabra_timeout)
+        if estimate is not None:
+            return estimate
     everyone = np.zeros(graph.vcount(), dtype=np.int64)
-    return _source_sampled(graph, everyone, distances, count, delta, seed, cross=False)
+    sampled = _source_sampled(graph, everyone, distances, count, delta, seed, cross=False)
+    if kadabra:
+        return replace(sampled, bound=f"{sampled.bound}; KADABRA ran > {kadabra_timeout:g} s")
+    return sampled
 
 
 def cross_betweenness(
@@ -289,34 +306,69 @@ def _all_components_cliques(graph: ig.Graph, source: np.ndarray) -> bool:
     return bool(np.all(edges == sizes * (sizes - 1) // 2))
 
 
-def _kadabra(graph: ig.Graph, epsilon: float, delta: float, seed: int) -> Betweenness:
-    import networkit as nk  # heavy import (~160 MB), only above the exact limit
-
+def _kadabra(
+    graph: ig.Graph, epsilon: float, delta: float, seed: int, timeout: float
+) -> Betweenness | None:
+    """KADABRA in a child process (None after ``timeout`` s; the child is killed): its
+    exact diameter step alone took 396 s on a 100k/1M Barabási–Albert graph."""
     n = graph.vcount()
     source, target = _edge_arrays(graph)
     if _all_components_cliques(graph, source):
         return _exact(np.zeros(n))
-    network = nk.GraphFromCoo(
-        (source.astype(np.uint64), target.astype(np.uint64)), n=n, directed=False
-    )
-    # one thread: with two, networkit 11.2's "deterministic" run still varies in its
-    # stopping epoch (sample counts 19303 vs 21685 for one seed); costs ~15 % at 100k/1M
-    threads = nk.getMaxNumberOfThreads()
-    nk.setNumberOfThreads(1)
-    try:
-        nk.engineering.setSeed(seed, True)
-        algorithm = nk.centrality.KadabraBetweenness(
-            network, epsilon * (n - 2) / n, delta, True, 0, 0, _START_FACTOR
+    with tempfile.TemporaryDirectory(prefix="kadabra-") as folder:
+        request, answer = os.path.join(folder, "in.npz"), os.path.join(folder, "out.npz")
+        np.savez(
+            request,
+            edges=np.stack([source, target]),
+            n=n,
+            seed=seed,
+            accuracy=[epsilon * (n - 2) / n, delta],
         )
-        algorithm.run()
-    finally:
-        nk.setNumberOfThreads(threads)
-    drawn = algorithm.getNumberOfIterations()  # second phase plus the leaked first phase
-    counted = drawn - int(algorithm.getOmega() / _START_FACTOR)
+        command = [sys.executable, "-c", _CHILD, request, answer]
+        paths = os.pathsep.join(path for path in sys.path if path)
+        with subprocess.Popen(command, env={**os.environ, "PYTHONPATH": paths}) as child:
+            try:
+                child.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+                return None
+        if child.returncode != 0:
+            raise RuntimeError(f"KADABRA child process failed with exit code {child.returncode}")
+        with np.load(answer) as result:
+            raw, drawn, omega = result["scores"], int(result["drawn"]), float(result["omega"])
+    counted = drawn - int(omega / _START_FACTOR)  # drawn = second phase + leaked first
     # networkit: 2·hits/counted (undirected); b̃ = hits/drawn; B1 = b̃·n/(n−2)
-    scores = np.asarray(algorithm.scores()) * counted / (2 * drawn) * n / (n - 2)
+    scores = raw * counted / (2 * drawn) * n / (n - 2)
     bound = (
         f"P(all |score - exact| <= {epsilon:g}) >= {1 - delta:g} "
         f"(KADABRA, {drawn} sampled paths; nominal, see betweenness())"
     )
-    return Betweenness(scores, "kadabra", epsilon, delta, int(drawn), bound)
+    return Betweenness(scores, "kadabra", epsilon, delta, drawn, bound)
+
+
+_CHILD = (
+    "import sys; from analytics.betweenness import _kadabra_child; _kadabra_child(*sys.argv[1:])"
+)
+
+
+def _kadabra_child(request: str, answer: str) -> None:
+    """Child-process body: run networkit KADABRA on the saved edges, save raw scores."""
+    import networkit as nk  # heavy (~160 MB), only in the child
+
+    with np.load(request) as data:
+        edges, n, seed = data["edges"].astype(np.uint64), int(data["n"]), int(data["seed"])
+        err, delta = (float(x) for x in data["accuracy"])
+    network = nk.GraphFromCoo((edges[0].copy(), edges[1].copy()), n=n, directed=False)
+    # one thread: with two, networkit 11.2's "deterministic" run still varies in its
+    # stopping epoch (sample counts 19303 vs 21685 for one seed); costs ~15 % at 100k/1M
+    nk.setNumberOfThreads(1)
+    nk.engineering.setSeed(seed, True)
+    algorithm = nk.centrality.KadabraBetweenness(network, err, delta, True, 0, 0, _START_FACTOR)
+    algorithm.run()
+    np.savez(
+        answer,
+        scores=np.asarray(algorithm.scores(), dtype=float),
+        drawn=algorithm.getNumberOfIterations(),
+        omega=algorithm.getOmega(),
+    )

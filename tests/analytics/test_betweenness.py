@@ -258,6 +258,14 @@ def test_kadabra_within_its_bound_and_unbiased(large: tuple[ig.Graph, np.ndarray
     np.testing.assert_array_equal(again.scores, result.scores)
 
 
+def test_kadabra_timeout_falls_back_to_sources(large: tuple[ig.Graph, np.ndarray]) -> None:
+    # the child process cannot even start in 10 ms: it is killed and sources are sampled
+    graph, _ = large
+    result = betweenness(graph, exact_limit=0, kadabra_timeout=0.01, sources=200)
+    within_bound(result, betweenness(graph).scores)
+    assert "KADABRA ran > 0.01 s" in result.bound
+
+
 def test_kadabra_on_cliques_returns_zero_without_sampling() -> None:
     graph = ig.Graph([(0, 1), (1, 2), (0, 2), (3, 4)])
     result = betweenness(graph, exact_limit=0)
