@@ -16,7 +16,6 @@ out and put back, so spans cost O(L · BFS) and dominate when local bridges are 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import igraph as ig
@@ -25,6 +24,7 @@ import scipy.sparse as sp
 
 from analytics.edges import edge_arrays
 from analytics.groups import GroupLabels
+from analytics.two_paths import wedges
 from graphsvc.errors import ValidationError
 
 IntArray = np.ndarray
@@ -143,31 +143,13 @@ def common_neighbour_counts(
         raise ValidationError("graph", "repeated ties or self-loops: expected a simple graph")
     forward.sort_indices()
     tie_of = forward.data.astype(np.int64) - 1
-    row_end = np.repeat(forward.indptr[1:], np.diff(forward.indptr))
-    later = row_end - 1 - np.arange(m)  # higher neighbours after each position in its row
     counts = np.zeros(m, dtype=np.int64)
-    for first, second in _wedge_batches(later, batch):
+    for first, second in wedges(forward.indptr, chunk=batch):
         closing = forward[forward.indices[first], forward.indices[second]]
         hit = closing > 0
         for ties in (tie_of[first[hit]], tie_of[second[hit]], closing[hit].astype(np.int64) - 1):
             counts += np.bincount(ties, minlength=m)
     return counts
-
-
-def _wedge_batches(later: IntArray, batch: int) -> Iterator[tuple[IntArray, IntArray]]:
-    """Position pairs (i, j), i < j in one forward row, about ``batch`` at a time."""
-    ends = np.cumsum(later)
-    start = 0
-    while start < len(later):
-        done = ends[start - 1] if start else 0
-        stop = int(np.searchsorted(ends, done + batch, side="right"))
-        stop = min(len(later), max(stop, start + 1))
-        per = later[start:stop]
-        first = np.repeat(np.arange(start, stop), per)
-        offset = np.arange(len(first)) - np.repeat(np.cumsum(per) - per, per)
-        if len(first):  # scipy answers an empty index with a sparse array
-            yield first, first + 1 + offset
-        start = stop
 
 
 def _spans_without_tie(n: int, source: IntArray, target: IntArray, which: IntArray) -> FloatArray:
