@@ -19,7 +19,6 @@ of igraph Brandes on the shared 2-core VM, which took 12.3 s at n·m = 1e9):
 
 from __future__ import annotations
 
-import itertools
 import math
 import os
 import subprocess
@@ -30,6 +29,7 @@ from dataclasses import dataclass, replace
 import igraph as ig
 import numpy as np
 
+from analytics.edges import edge_arrays
 from analytics.groups import GroupLabels
 from graphsvc.errors import ValidationError
 
@@ -37,9 +37,12 @@ from graphsvc.errors import ValidationError
 EXACT_LIMIT = 2e8
 #: Seconds KADABRA may run before it is killed and sources are sampled instead.
 KADABRA_TIMEOUT = 30.0
-#: Sampled sources when neither ``sources`` nor ``epsilon`` says otherwise (B1x at
+#: Fewest sampled sources when neither ``sources`` nor ``epsilon`` says otherwise (B1x at
 #: 100k people / 1M ties: about 3–6 s on the shared 2-core VM).
 DEFAULT_SOURCES = 64
+#: Edges a default B1x sample may visit (sources × ties): a smaller graph gets more sources
+#: in the same time, so a tighter bound (e.g. ~760 sources at 84k ties).
+SOURCE_EDGE_BUDGET = DEFAULT_SOURCES * 1_000_000
 # KADABRA's first-phase share: networkit 11.2 adds those omega/startFactor samples to the
 # counts but not to the divisor, so scores come out 1-3 % high; we pass the factor and
 # divide by the full sample count (see _kadabra).
@@ -142,7 +145,8 @@ def cross_betweenness(
 
     Above ``exact_limit`` on ``n·m``: k sources S drawn uniformly without replacement from
     the N labelled vertices (``sources`` if given, else the smallest k meeting ``epsilon``
-    if given, else :data:`DEFAULT_SOURCES`; k ≥ N is exact). Bound: the score is the mean
+    if given, else ``max(DEFAULT_SOURCES, SOURCE_EDGE_BUDGET / m)``: the same time at every
+    size; k ≥ N is exact). Bound: the score is the mean
     over s ∈ L of ``X_s(v) = N·Y_s(v)/((n−1)(n−2))`` with ``Y_s(v) = Σ_{t∈L, g(t)≠g(s)}
     δ_st(v) ∈ [0, T]``, ``T = min(n−2, max_A |L∖A|)``, so ``X_s ∈ [0, R]``,
     ``R = N·T/((n−1)(n−2))``; the estimate is ``X̄`` over S. Hoeffding's inequality for
@@ -171,7 +175,7 @@ def cross_betweenness(
     elif epsilon is not None:
         count = _sources_needed(epsilon, population, graph.vcount(), delta, value_range)
     else:
-        count = DEFAULT_SOURCES
+        count = max(DEFAULT_SOURCES, SOURCE_EDGE_BUDGET // max(graph.ecount(), 1))
     if graph.vcount() * graph.ecount() <= exact_limit or count >= population:
         chosen = np.flatnonzero(primary >= 0)
         raw = _cross_sum(graph, primary, chosen, distances)
@@ -293,9 +297,8 @@ def _source_sampled(
 
 
 def _edge_arrays(graph: ig.Graph) -> tuple[np.ndarray, np.ndarray]:
-    flat = itertools.chain.from_iterable(graph.get_edgelist())
-    pairs = np.fromiter(flat, dtype=np.int64, count=2 * graph.ecount()).reshape(-1, 2)
-    return np.ascontiguousarray(pairs[:, 0]), np.ascontiguousarray(pairs[:, 1])
+    edges = edge_arrays(graph)
+    return np.ascontiguousarray(edges.source), np.ascontiguousarray(edges.target)
 
 
 def _all_components_cliques(graph: ig.Graph, source: np.ndarray) -> bool:

@@ -21,9 +21,11 @@ without listing them.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -38,6 +40,11 @@ from analytics.reciprocity import Reciprocity, reciprocity
 from analytics.silos import SiloReport, silo_report
 from analytics.spanners import Spanners, boundary_spanners
 from analytics.ties import TieMatrix, pairs, tie_matrix
+
+T = TypeVar("T")
+#: the sections of the JSON document, in order
+DOCUMENT_ORDER = ("window", "boundary", "network", "people", "communities", "ties", "bridges",
+                  "clusters")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -89,14 +96,14 @@ class Report:
                 "window": _window(self.main),
                 "boundary": self.main.options.boundary.value,
                 "network": _network(self),
-                "people": _people(self),
                 "communities": _communities(self),
                 "ties": [dict(row) for row in pairs(self.metrics.ties)],
                 "bridges": _bridges(self),
                 "clusters": _clusters(self),
             }
         )
-        return document
+        document["people"] = _people(self)  # already plain (the largest part)
+        return {key: document[key] for key in DOCUMENT_ORDER}
 
 
 def analyze(
@@ -107,11 +114,14 @@ def analyze(
     *,
     consent: Mapping[str, bool] | None = None,
     names: Mapping[str, str] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Report:
     """Run every metric on one window's projections (see the module docstring).
 
     ``flows`` and ``exchange`` must index the same people as ``main`` (build them with
-    ``people=main.person_ids``).
+    ``people=main.person_ids``). ``timings``, when given, receives the seconds of each
+    stage (``betweenness (rest)`` is the wait for plain betweenness once everything else
+    is done: it runs beside the other metrics).
 
     Examples
     --------
@@ -130,31 +140,49 @@ def analyze(
     if not (main.person_ids == flows.person_ids == exchange.person_ids):
         raise ValueError("the projections must index the same people (people=main.person_ids)")
     graph, labels, seed = main.graph, main.labels, options.seed
-    cross = cross_betweenness(graph, labels, seed=seed)
-    shares = participation(graph, labels)
-    roles = brokerage_roles(flows.graph, labels, seed=seed)
-    metrics = Metrics(
-        betweenness=betweenness(graph, seed=seed),
-        cross_betweenness=cross,
-        holes=structural_holes(graph),
-        participation=shares,
-        roles=roles,
-        spanners=boundary_spanners(
-            graph, labels, cross_betweenness=cross.scores, gf_z=roles.perm_z, roles=shares.role
-        ),
-        silos=silo_report(
-            graph,
-            labels,
-            permutations=options.permutations,
-            seed=seed,
-            max_carrier_share=options.max_carrier_share,
-        ),  # fmt: skip
-        ties=tie_matrix(graph, labels, flow_graph=flows.graph),
-        bridges=bridges(graph, labels),
-        reciprocity=reciprocity(exchange.graph),
-        clusters=hidden_clusters(graph, labels, seed=seed),
-    )
+    clock = _Clock(timings)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # above its exact limit betweenness waits on KADABRA in a child process: meanwhile
+        # this thread computes the rest (two cores at work)
+        pending = pool.submit(betweenness, graph, seed=seed)
+        cross = clock("cross-community betweenness", cross_betweenness, graph, labels, seed=seed)
+        shares = clock("participation", participation, graph, labels)
+        roles = clock("Gould-Fernandez", brokerage_roles, flows.graph, labels, seed=seed)
+        metrics = Metrics(
+            betweenness=cross,  # replaced below, once the pending result is in
+            cross_betweenness=cross,
+            holes=clock("structural holes", structural_holes, graph),
+            participation=shares,
+            roles=roles,
+            spanners=clock(
+                "spanners", boundary_spanners, graph, labels,
+                cross_betweenness=cross.scores, gf_z=roles.perm_z, roles=shares.role,
+            ),
+            silos=clock(
+                "E-I and silos", silo_report, graph, labels, permutations=options.permutations,
+                seed=seed, max_carrier_share=options.max_carrier_share,
+            ),
+            ties=clock("tie matrix", tie_matrix, graph, labels, flow_graph=flows.graph),
+            bridges=clock("bridges", bridges, graph, labels),
+            reciprocity=clock("reciprocity", reciprocity, exchange.graph),
+            clusters=clock("Leiden clusters", hidden_clusters, graph, labels, seed=seed),
+        )  # fmt: skip
+        metrics = replace(metrics, betweenness=clock("betweenness (rest)", pending.result))
     return Report(main, metrics, options, dict(consent or {}), dict(names or {}))
+
+
+class _Clock:
+    """Calls a function and, when asked to, records its wall time under a stage name."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+
+    def __call__(self, stage: str, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        began = time.perf_counter()
+        result = work(*args, **kwargs)
+        if self.timings is not None:
+            self.timings[stage] = time.perf_counter() - began
+        return result
 
 
 # --- the JSON document ------------------------------------------------------------------
@@ -195,31 +223,45 @@ def _network(report: Report) -> dict[str, Any]:
 
 
 def _people(report: Report) -> list[dict[str, Any]]:
+    """One row per named person, built from whole columns (100k people in well under a
+    second: no numpy scalar per cell)."""
     m, labels = report.metrics, report.main.labels
+    columns = {
+        "betweenness": _finite(m.betweenness.scores),
+        "cross_betweenness": _finite(m.cross_betweenness.scores),
+        "constraint": _finite(m.holes.constraint),
+        "effective_size": _finite(m.holes.effective_size),
+        "participation": _finite(m.participation.coefficient),
+        "within_z": _finite(m.participation.within_z),
+        "role": [str(role) for role in m.participation.role.tolist()],
+        "ei": _finite(m.silos.ei.person_ei),
+        "spanner": [str(kind) for kind in m.spanners.spanner.tolist()],
+    }
+    counts, z = m.roles.counts.tolist(), [_finite(row) for row in m.roles.perm_z]
+    degree = m.holes.degree.tolist()
     rows = []
     for v, person_id in enumerate(report.main.person_ids):
         if not report.named(v):
             continue
-        rows.append(
-            {
-                "id": person_id,
-                "name": report.names.get(person_id),
-                "groups": sorted(labels.groups[g] for g in labels.sets[v]),
-                "betweenness": m.betweenness.scores[v],
-                "cross_betweenness": m.cross_betweenness.scores[v],
-                "constraint": m.holes.constraint[v],
-                "effective_size": m.holes.effective_size[v],
-                "participation": m.participation.coefficient[v],
-                "within_z": m.participation.within_z[v],
-                "role": str(m.participation.role[v]),
-                "brokerage": dict(zip(ROLES, m.roles.counts[v].tolist(), strict=True)),
-                "brokerage_z": dict(zip(ROLES, m.roles.perm_z[v].tolist(), strict=True)),
-                "degree": int(m.holes.degree[v]),
-                "ei": m.silos.ei.person_ei[v],
-                "spanner": str(m.spanners.spanner[v]),
-            }
-        )
+        row: dict[str, Any] = {
+            "id": person_id,
+            "name": report.names.get(person_id),
+            "groups": sorted(labels.groups[g] for g in labels.sets[v]),
+        }
+        row.update((name, values[v]) for name, values in columns.items())
+        row["brokerage"] = dict(zip(ROLES, counts[v], strict=True))
+        row["brokerage_z"] = dict(zip(ROLES, z[v], strict=True))
+        row["degree"] = degree[v]
+        rows.append(row)
     return rows
+
+
+def _finite(values: np.ndarray) -> list[Any]:
+    """Python numbers, None where not finite (NaN, ±∞)."""
+    plain = np.asarray(values, dtype=np.float64)
+    return [
+        x if ok else None for x, ok in zip(plain.tolist(), np.isfinite(plain).tolist(), strict=True)
+    ]
 
 
 def _communities(report: Report) -> list[dict[str, Any]]:

@@ -44,7 +44,7 @@ from graphsvc.store import (
 from graphsvc.stores import sqlite_codec as codec
 from graphsvc.stores import sqlite_identity as identity
 from graphsvc.stores import sqlite_sql as sql
-from graphsvc.stores.sqlite_arrays import build_arrays, fetch_window, kind_values
+from graphsvc.stores.sqlite_arrays import fetch_arrays, kind_values
 from graphsvc.stores.sqlite_db import SQLiteDatabase, path_from_uri
 from graphsvc.stores.sqlite_ego import ego_network
 from graphsvc.stores.sqlite_refs import check_references
@@ -214,8 +214,7 @@ class SQLiteStore:
         bounds = codec.bound_micros("start", start), codec.bound_micros("end", end)
         wanted = None if kinds is None else kind_values(kinds)
         with self._db.read() as conn:
-            rows = fetch_window(conn, *bounds, wanted)
-        return build_arrays(rows)
+            return fetch_arrays(conn, *bounds, wanted)
 
     def ego_network(
         self,

@@ -1,8 +1,8 @@
 """Interactions of a window as numpy columns (:class:`~graphsvc.model.InteractionArrays`).
 
 One query fetches the window's rows ordered by ``(at, id)`` (the ``interactions_by_at``
-index delivers that order); the id columns become int indices through dict look-ups over
-the sorted distinct ids, which is much faster than sorting object arrays.
+index delivers that order), a chunk at a time; the id columns become int indices through
+dict look-ups, which is much faster than sorting object arrays.
 """
 
 from __future__ import annotations
@@ -50,10 +50,19 @@ def window_clause(
     return conditions, params
 
 
-def fetch_window(
+#: rows fetched and turned into columns at a time (bounds the memory of a large window)
+CHUNK_ROWS = 100_000
+
+
+def fetch_arrays(
     conn: sqlite3.Connection, start: int | None, end: int | None, kinds: list[str] | None
-) -> list[tuple[Any, ...]]:
-    """``(source, target, at, weight, directed, kind, community, topic)`` rows by (at, id)."""
+) -> InteractionArrays:
+    """The window's interactions as columns, rows ordered by ``(at, id)``.
+
+    Rows are fetched :data:`CHUNK_ROWS` at a time and turned into columns chunk by chunk,
+    so memory holds one chunk of Python tuples, never the whole window's; ids get codes in
+    order of appearance, renumbered to sorted order at the end.
+    """
     conditions, params = window_clause(start, end)
     if kinds is not None:
         conditions.append("kind IN (SELECT value FROM json_each(?))")
@@ -63,53 +72,72 @@ def fetch_window(
         "SELECT source_id, target_id, at, weight, directed, kind, community_id, topic "
         f"FROM interactions {where} ORDER BY at, id"
     )
-    return conn.execute(query, params).fetchall()
-
-
-def _column(rows: list[tuple[Any, ...]], index: int) -> list[Any]:
-    return list(map(itemgetter(index), rows))
-
-
-def _codes(values: list[str | None], index: dict[str | None, int]) -> Any:
-    return np.fromiter(map(index.__getitem__, values), dtype=np.int32, count=len(values))
-
-
-def _index_of(*columns: list[str | None]) -> tuple[tuple[str, ...], dict[str | None, int]]:
-    """Sorted distinct non-None values of ``columns`` and a value → index map (None → -1)."""
-    distinct: set[str | None] = set()
-    for column in columns:
-        distinct.update(column)
-    distinct.discard(None)
-    ordered = tuple(sorted(distinct))  # type: ignore[type-var]
-    index: dict[str | None, int] = {value: i for i, value in enumerate(ordered)}
-    index[None] = -1
-    return ordered, index  # type: ignore[return-value]
-
-
-def build_arrays(rows: list[tuple[Any, ...]]) -> InteractionArrays:
-    """Columns from rows as :func:`fetch_window` returns them (one pass per column)."""
-    if not rows:
+    cursor = conn.execute(query, params)
+    codes: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
+    parts: list[dict[str, np.ndarray]] = []
+    while rows := cursor.fetchmany(CHUNK_ROWS):
+        parts.append(_chunk_columns(rows, *codes))
+    if not parts:
         return empty_arrays()
-    count = len(rows)
-    source, target, community, topic = (_column(rows, i) for i in (0, 1, 6, 7))
-    person_ids, person_index = _index_of(source, target)
-    community_ids, community_index = _index_of(community)
-    topics, topic_index = _index_of(topic)
-    kinds = map(KIND_INDEX.__getitem__, map(itemgetter(5), rows))
+    column = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    (person_ids, person), (community_ids, community), (topics, topic) = map(_sorted_codes, codes)
     return InteractionArrays(
         person_ids=person_ids,
-        source=_codes(source, person_index),
-        target=_codes(target, person_index),
-        at=np.fromiter(map(itemgetter(2), rows), dtype=np.int64, count=count) // MICROS_PER_SECOND,
-        weight=np.fromiter(map(itemgetter(3), rows), dtype=np.float64, count=count),
-        directed=np.fromiter(map(itemgetter(4), rows), dtype=np.bool_, count=count),
-        kind=np.fromiter(kinds, dtype=np.int8, count=count),
-        community=_codes(community, community_index),
-        topic=_codes(topic, topic_index),
+        source=person[column["source"]],
+        target=person[column["target"]],
+        at=column["at"],
+        weight=column["weight"],
+        directed=column["directed"],
+        kind=column["kind"],
+        community=_remap(community, column["community"]),
+        topic=_remap(topic, column["topic"]),
         community_ids=community_ids,
         topics=topics,
         kinds=KIND_VALUES,
     )
+
+
+def _chunk_columns(
+    rows: list[tuple[Any, ...]],
+    people: dict[str, int],
+    communities: dict[str, int],
+    topics: dict[str, int],
+) -> dict[str, np.ndarray]:
+    """One chunk's columns; ids coded by first appearance (None → -1)."""
+    count = len(rows)
+
+    def coded(index: int, seen: dict[str, int]) -> np.ndarray:
+        values = map(itemgetter(index), rows)
+        codes = (-1 if v is None else seen.setdefault(v, len(seen)) for v in values)
+        return np.fromiter(codes, dtype=np.int32, count=count)
+
+    return {
+        "source": coded(0, people),
+        "target": coded(1, people),
+        "at": np.fromiter(map(itemgetter(2), rows), dtype=np.int64, count=count)
+        // MICROS_PER_SECOND,
+        "weight": np.fromiter(map(itemgetter(3), rows), dtype=np.float64, count=count),
+        "directed": np.fromiter(map(itemgetter(4), rows), dtype=np.bool_, count=count),
+        "kind": np.fromiter(map(KIND_INDEX.__getitem__, map(itemgetter(5), rows)), np.int8, count),
+        "community": coded(6, communities),
+        "topic": coded(7, topics),
+    }
+
+
+def _sorted_codes(seen: dict[str, int]) -> tuple[tuple[str, ...], np.ndarray]:
+    """The distinct values sorted, and first-appearance code → sorted index."""
+    ordered = tuple(sorted(seen))
+    renumber = np.empty(len(seen), dtype=np.int32)
+    renumber[[seen[value] for value in ordered]] = np.arange(len(ordered), dtype=np.int32)
+    return ordered, renumber
+
+
+def _remap(renumber: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Codes renumbered, -1 (none) kept."""
+    out = np.full(len(codes), -1, dtype=np.int32)
+    present = codes >= 0
+    out[present] = renumber[codes[present]]
+    return out
 
 
 def empty_arrays() -> InteractionArrays:
