@@ -67,7 +67,12 @@ class Bridges:
 
 
 def bridges(
-    graph: ig.Graph, labels: GroupLabels, *, min_span: int = 3, with_span: bool = True
+    graph: ig.Graph,
+    labels: GroupLabels,
+    *,
+    min_span: int = 3,
+    with_span: bool = True,
+    cross_spans_only: bool = False,
 ) -> Bridges:
     """Bridges, local bridges and spans of the undirected tie graph (METRICS.md X3).
 
@@ -76,6 +81,8 @@ def bridges(
     that of ``graph``. Bridges after Tarjan (1974); local bridges and span after
     Granovetter (1973): span(u, v) = d_{G − uv}(u, v) in hops, which is ≥ 3 exactly for
     local bridges. ``cross_group`` uses M1 (no shared group, both people affiliated).
+    Spans cost a search each: ``cross_spans_only`` computes them for cross-group local
+    bridges only (the others keep NaN), ``with_span=False`` for none.
 
     Examples
     --------
@@ -98,11 +105,11 @@ def bridges(
     local = common == 0
     span = np.where(local, np.nan, 2.0)
     span[is_bridge] = np.inf
-    pending = np.flatnonzero(local & ~is_bridge)
-    if with_span:
-        span[pending] = _spans_without_tie(n, source, target, pending)
     affiliated = np.array([bool(own) for own in labels.sets])
     cross = ~labels.internal(source, target) & affiliated[source] & affiliated[target]
+    pending = np.flatnonzero(local & ~is_bridge & (cross if cross_spans_only else True))
+    if with_span:
+        span[pending] = _spans_without_tie(n, source, target, pending)
     return Bridges(
         source=source,
         target=target,

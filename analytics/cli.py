@@ -113,9 +113,12 @@ def load_projections(store: Any, options: ProjectionOptions) -> Loaded:
         participations=store.list_participations() if options.include_coattendance else (),
     )  # fmt: skip
     directed = replace(options, directed=True, include_coattendance=False)
-    flows = project(arrays, members, replace(directed, kinds=FLOW_KINDS), people=main.person_ids)
+    people, labels = main.person_ids, main.labels  # index and label people alike
+    flows = project(
+        arrays, members, replace(directed, kinds=FLOW_KINDS), people=people, labels=labels
+    )
     exchange = project(
-        arrays, members, replace(directed, kinds=EXCHANGE_KINDS), people=main.person_ids
+        arrays, members, replace(directed, kinds=EXCHANGE_KINDS), people=people, labels=labels
     )
     people = store.get_people(list(main.person_ids))
     consent = {pid: person.consent for pid, person in people.items()}

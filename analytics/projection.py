@@ -115,6 +115,7 @@ def project(
     activities: Iterable[Activity] = (),
     participations: Iterable[Participation] = (),
     people: Sequence[str] | None = None,
+    labels: GroupLabels | None = None,
 ) -> Projection:
     """Build the projection of one window (see the module docstring).
 
@@ -135,6 +136,9 @@ def project(
         The vertices, in this order (e.g. another projection's ``person_ids``, so that
         both index people alike); interactions and memberships of anyone else are left
         out. By default: everyone who interacts, and every member, sorted by id.
+    labels
+        The groups of ``people`` when already known (another projection's ``labels``):
+        taken as they are instead of being rebuilt from ``memberships``.
 
     Examples
     --------
@@ -175,7 +179,10 @@ def project(
         weight = np.concatenate([weight, weight[both]])
     graph = _graph(len(person_ids), source, target, weight, options.directed)
     graph.vs["name"] = list(person_ids)
-    labels = _labels(person_ids, index, members, graph)
+    if labels is None:
+        labels = _labels(person_ids, index, members, graph)
+    elif labels.n_vertices != len(person_ids):
+        raise ValueError(f"labels for {labels.n_vertices} people, projecting {len(person_ids)}")
     return Projection(graph, person_ids, labels, options, made)
 
 
@@ -304,7 +311,9 @@ def _graph(
     kept = weights > 0  # a pair whose interactions all weigh 0 has no tie of any strength
     unique, counts, weights = unique[kept], counts[kept], weights[kept]
     source, target = unique // max(n, 1), unique % max(n, 1)
-    graph = ig.Graph(n=n, edges=np.column_stack([source, target]), directed=directed)
+    # a list of tuples converts fastest (about half the time of an (m, 2) array)
+    edges = list(zip(source.tolist(), target.tolist(), strict=True))
+    graph = ig.Graph(n=n, edges=edges, directed=directed)
     graph.es["count"] = counts.tolist()
     graph.es["weight"] = weights.tolist()
     keep_edge_arrays(graph, EdgeArrays(source, target, weights, counts.astype(np.float64)))

@@ -163,7 +163,7 @@ def analyze(
                 seed=seed, max_carrier_share=options.max_carrier_share,
             ),
             ties=clock("tie matrix", tie_matrix, graph, labels, flow_graph=flows.graph),
-            bridges=clock("bridges", bridges, graph, labels),
+            bridges=clock("bridges", bridges, graph, labels, cross_spans_only=True),
             reciprocity=clock("reciprocity", reciprocity, exchange.graph),
             clusters=clock("Leiden clusters", hidden_clusters, graph, labels, seed=seed),
         )  # fmt: skip

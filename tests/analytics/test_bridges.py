@@ -166,3 +166,21 @@ def test_email_eu_core_matches_networkx() -> None:
     assert local == spans
     values, counts = np.unique(list(spans.values()), return_counts=True)
     assert dict(zip(values.tolist(), counts.tolist(), strict=True)) == {3.0: 189, 4.0: 4, INF: 95}
+
+
+def test_spans_of_cross_group_local_bridges_only() -> None:
+    """``cross_spans_only`` leaves the spans of local bridges inside a group undefined and
+    gives the cross-group ones exactly as the full computation does."""
+    rng = np.random.default_rng(11)
+    edges = {tuple(sorted(e)) for e in rng.integers(0, 40, size=(70, 2)).tolist() if e[0] != e[1]}
+    graph = ig.Graph(n=40, edges=sorted(edges))
+    labels = GroupLabels.from_sets(("a", "b"), [{int(g)} for g in rng.integers(0, 2, size=40)])
+    full = bridges(graph, labels)
+    cheap = bridges(graph, labels, cross_spans_only=True)
+    pending = full.local_bridge & ~full.bridge
+    assert np.any(pending & full.cross_group) and np.any(pending & ~full.cross_group)
+    np.testing.assert_array_equal(
+        cheap.span[pending & full.cross_group], full.span[pending & full.cross_group]
+    )
+    assert np.all(np.isnan(cheap.span[pending & ~full.cross_group]))
+    np.testing.assert_array_equal(cheap.span[~pending], full.span[~pending])

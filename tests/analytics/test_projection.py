@@ -205,3 +205,13 @@ def test_pairs_of_zero_strength_have_no_tie() -> None:
     rows = [("a", "b", at(0), "collaboration", 0.0), ("a", "c", at(1), "collaboration", 2.0)]
     p = project(mixed(rows), [], ProjectionOptions(weighting="weight"))
     assert edges(p) == {("a", "c"): (1, 2.0)} and p.person_ids == ("a", "b", "c")
+
+
+def test_given_labels_are_taken_as_they_are() -> None:
+    members = [Membership("a", "x"), Membership("c", "y")]
+    first = project(mixed(ROWS), members)
+    again = project(mixed(ROWS), [], ProjectionOptions(directed=True), people=first.person_ids,
+                    labels=first.labels)  # fmt: skip
+    assert again.labels is first.labels
+    with pytest.raises(ValueError):
+        project(mixed(ROWS), [], people=("a", "b"), labels=first.labels)
