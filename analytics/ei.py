@@ -29,37 +29,18 @@ from analytics.groups import GroupLabels
 from analytics.label_sets import LabelSets, Measure, TieTable, label_sets, tie_table
 
 P_TOLERANCE = 1e-12  # permuted E-I within this of the observed one counts as "as low"
-DENSE_KEYS = 1 << 22  # at most this many (set, set) pairs: count them with np.bincount
-
-
-def _shared_weights(sets: LabelSets, sigma: np.ndarray, ties: TieTable) -> np.ndarray:
-    """Summed tie value per shared (set, set) key when vertex ``i`` holds set ``sigma[i]``."""
-    key = np.take(sigma * sets.k, ties.source)
-    key += np.take(sigma, ties.target)
-    if sets.k * sets.k <= DENSE_KEYS:
-        weights: np.ndarray = np.bincount(key, ties.value, sets.k * sets.k)[sets.keys]
-        return weights
-    return np.bincount(*_key_positions(sets, key, ties.value), minlength=len(sets.keys))
-
-
-def _key_positions(
-    sets: LabelSets, key: np.ndarray, value: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    position = np.minimum(np.searchsorted(sets.keys, key), max(len(sets.keys) - 1, 0))
-    hit = sets.keys[position] == key if len(sets.keys) else np.zeros(len(key), bool)
-    return position[hit], value[hit]
 
 
 def _tie_counts(
     sets: LabelSets, sigma: np.ndarray, ties: TieTable, strength: np.ndarray
 ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-    """Network internal value and per group ``I_g``, ``E_g`` and elsewhere-internal."""
-    weights = _shared_weights(sets, sigma, ties)
-    inside = sets.both_t @ weights
-    elsewhere = sets.one_side_t @ weights
+    """Network internal value and per group ``I_g``, ``E_g`` and elsewhere-internal, vertex
+    ``i`` holding set ``sigma[i]``: ``E_g`` is what is left of the members' tie ends,
+    ``Σ_{i∋g} strength_i − 2I_g − elsewhere_g``."""
+    shared = sets.shared_values(sigma, ties)
     member_ends = sets.per_group(strength, sigma)
-    outside = np.maximum(member_ends - 2 * inside - elsewhere, 0.0)
-    return float(weights.sum()), inside, outside, elsewhere
+    outside = np.maximum(member_ends - 2 * shared.inside - shared.elsewhere, 0.0)
+    return shared.internal, shared.inside, outside, shared.elsewhere
 
 
 @dataclass(frozen=True)
@@ -300,10 +281,9 @@ def _null_ei(
 def _person_ei(ties: TieTable, sets: LabelSets) -> dict[str, np.ndarray]:
     """Everett & Borgatti (2012) ego E-I and its random-mixing value, per vertex."""
     sigma = sets.set_id
-    key = sigma[ties.source] * sets.k + sigma[ties.target]
-    inside_value = np.zeros(len(key))
-    matched = _key_positions(sets, key, np.arange(len(key)))[1]
-    inside_value[matched] = ties.value[matched]
+    inside_value = np.zeros(len(ties.value))
+    shared = sets.shared_ties(sigma, ties)
+    inside_value[shared] = ties.value[shared]
     inside = np.bincount(ties.source, inside_value, ties.n)
     inside += np.bincount(ties.target, inside_value, ties.n)
     affiliated = sets.affiliated()

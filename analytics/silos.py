@@ -25,7 +25,14 @@ import numpy as np
 
 from analytics.ei import EIResult, GroupCounts, ei_and_counts, group_counts
 from analytics.groups import GroupLabels
-from analytics.label_sets import LabelSets, Measure, TieTable, label_sets, tie_table
+from analytics.label_sets import (
+    LabelSets,
+    Measure,
+    TieTable,
+    label_sets,
+    slot_shares,
+    tie_table,
+)
 
 
 def _ratio(numerator: np.ndarray | float, denominator: np.ndarray | float) -> np.ndarray:
@@ -222,33 +229,29 @@ def _periphery(
     )
 
 
-def _active_members(ties: TieTable, labels: GroupLabels) -> np.ndarray:
+def _active_members(ties: TieTable, sets: LabelSets) -> np.ndarray:
     """Per group, the members with at least one tie in the window."""
-    has_tie = np.zeros(labels.n_vertices)
-    has_tie[np.concatenate([ties.source, ties.target])] = 1.0
-    active: np.ndarray = np.rint(labels.membership().T @ has_tie).astype(np.int64)
+    has_tie = np.zeros(ties.n)
+    has_tie[ties.source] = has_tie[ties.target] = 1.0
+    active: np.ndarray = np.rint(sets.per_group(has_tie)).astype(np.int64)
     return active
 
 
 def _carriers(ties: TieTable, sets: LabelSets) -> np.ndarray:
     """Per group ``g``, the members with at least one tie to a person not holding ``g``."""
-    member = sets.member
-    holds = member.toarray() > 0  # set × group
-    widths = np.diff(member.indptr)
-    ends = np.concatenate([ties.source, ties.target])
-    end_set = sets.set_id[ends]
-    other_set = sets.set_id[np.concatenate([ties.target, ties.source])]
-    carriers = np.zeros(member.shape[1], np.int64)
-    for slot in range(int(widths.max(initial=0))):  # the slot-th group of each set
-        position = np.minimum(member.indptr[:-1] + slot, len(member.indices) - 1)
-        group_of_set = np.where(widths > slot, member.indices[position], -1)
-        group = group_of_set[end_set]
-        lacking = (group >= 0) & ~holds[other_set, np.maximum(group, 0)]
-        carrying = np.zeros(ties.n, bool)
-        carrying[ends[lacking]] = True
-        carried = group_of_set[sets.set_id[carrying]]
-        carriers += np.bincount(carried[carried >= 0], minlength=len(carriers))
-    return carriers
+    slots = sets.rows[sets.set_id]  # vertex × slot: the groups of each vertex
+    carrying = np.zeros(slots.shape, bool)  # has a tie to someone lacking that group
+    source_set, target_set = sets.set_id[ties.source], sets.set_id[ties.target]
+    apart = np.ones(len(ties.source), bool)  # no group in common
+    apart[sets.shared_ties(sets.set_id, ties)] = False
+    carrying[ties.source[apart]] = carrying[ties.target[apart]] = True
+    mixed = np.flatnonzero(~apart & (source_set != target_set))  # some groups in common
+    shares = slot_shares(sets.rows[source_set[mixed]], sets.rows[target_set[mixed]])
+    for end, held in zip((ties.source[mixed], ties.target[mixed]), shares, strict=True):
+        tie, slot = np.nonzero(~held)
+        carrying[end[tie], slot] = True
+    carried: np.ndarray = np.bincount(slots[carrying & (slots >= 0)], minlength=sets.n_groups)
+    return carried
 
 
 @dataclass(frozen=True)
@@ -303,7 +306,7 @@ def silo_report(
     """
     ties, sets = tie_table(graph, measure), label_sets(labels)
     ei, counts = ei_and_counts(ties, labels, sets, permutations=permutations, seed=seed)
-    carriers, active = _carriers(ties, sets), _active_members(ties, labels)
+    carriers, active = _carriers(ties, sets), _active_members(ties, sets)
     silo = (ei.group_ei < ei.group_ei_expected) & (ei.group_ei_p < alpha)
     silo &= carriers < max_carrier_share * active
     reason = tuple(

@@ -3,8 +3,10 @@ the karate-club check and the real datasets."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
+import tracemalloc
 
 import igraph as ig
 import networkx as nx
@@ -13,8 +15,10 @@ import pytest
 from datasets import email_eu_core, krackhardt, lazega
 
 import analytics.ei as ei_module
+import analytics.label_sets as label_sets_module
 from analytics.ei import ei_index, group_counts, tie_table
 from analytics.groups import GroupLabels
+from analytics.label_sets import label_sets
 from graphsvc.errors import ValidationError
 
 ATOL = 1e-9
@@ -340,14 +344,127 @@ def test_email_eu_core_by_department() -> None:
     assert r.ei_p == 1 / 200
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_sparse_key_path_gives_the_same_results(seed: int, monkeypatch) -> None:
-    """Many distinct label sets switch from np.bincount over all (set, set) keys to a
-    sorted-key lookup; force that path on a small graph and compare."""
-    graph, sets, labels = random_case(seed, n=30)
-    dense = ei_index(graph, labels, measure="weight", permutations=50, seed=seed)
-    monkeypatch.setattr(ei_module, "DENSE_KEYS", 0)
-    sparse = ei_index(graph, labels, measure="weight", permutations=50, seed=seed)
-    assert_matches(sparse, brute_ei(graph, sets, 4, "weight"))
-    np.testing.assert_array_equal(sparse.group_ei_p, dense.group_ei_p)
-    assert sparse.ei_p == dense.ei_p
+PATHS = {  # how LabelSets finds the ties whose ends share a group
+    "pairs": {"DENSE_KEYS": 1 << 30},  # ties summed per (set, set) key
+    "masks": {"DENSE_KEYS": 0},  # ties whose 64-bit group masks overlap
+    "slots": {"DENSE_KEYS": 0, "MASK_BITS": 2},  # masks overlap across groups: rows checked
+}
+
+
+def force(monkeypatch: pytest.MonkeyPatch, path: str) -> None:
+    for name, value in PATHS[path].items():
+        monkeypatch.setattr(label_sets_module, name, value)
+
+
+def colliding_case(seed: int, n: int = 26):
+    """Random multi-label sets over groups 0, 1, 64 and 65 of 70: groups g and g + 64
+    share a mask bit, so overlapping masks do not mean a shared group."""
+    graph, sets, _ = random_case(seed, n=n)
+    sets = [{(0, 64, 1, 65)[g] for g in own} for own in sets]
+    return graph, sets, GroupLabels.from_sets([f"g{g}" for g in range(70)], sets)
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+@pytest.mark.parametrize("measure", ["ties", "count", "weight"])
+def test_every_path_gives_each_permutation_of_plain_loops(
+    path: str, measure: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The r-th null E-I (network and groups) on each path equals plain loops over the
+    r-th ``labels.permuted(rng)``; observed values and p-values as the loops give them."""
+    force(monkeypatch, path)
+    graph, sets, labels = random_case(21, n=26, directed=True)
+    assert (label_sets(labels).pairs is not None) == (path == "pairs")
+    null, null_groups = ei_module._null_ei(tie_table(graph, measure), label_sets(labels), 30, 4)
+    rng = np.random.default_rng(4)
+    for r in range(30):
+        loops = brute_ei(graph, [set(s) for s in labels.permuted(rng).sets], 4, measure)
+        np.testing.assert_allclose(null[r], loops["ei"], rtol=0, atol=ATOL)
+        np.testing.assert_allclose(null_groups[r], loops["group_ei"], rtol=0, atol=ATOL)
+    observed = brute_ei(graph, sets, 4, measure)
+    result = ei_index(graph, labels, measure=measure, permutations=30, seed=4)  # type: ignore[arg-type]
+    assert_matches(result, observed)
+    valid = ~np.isnan(null_groups)
+    low = valid & (null_groups <= np.array(observed["group_ei"]) + 1e-12)
+    np.testing.assert_array_equal(result.group_ei_p, (1 + low.sum(0)) / (1 + valid.sum(0)))
+    assert result.ei_p == (1 + np.sum(null <= observed["ei"] + 1e-12)) / 31
+
+
+@pytest.mark.parametrize("measure", ["ties", "weight"])
+def test_the_paths_agree_exactly(measure: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same seed, same results on every path: tie counts bit for bit, weights to rounding."""
+    graph, _, labels = random_case(8, n=60)
+    results = {}
+    for path in PATHS:
+        with monkeypatch.context() as patch:
+            force(patch, path)
+            results[path] = ei_index(graph, labels, measure=measure, permutations=99, seed=2)  # type: ignore[arg-type]
+    first = results["pairs"]
+    for result in results.values():
+        for field in dataclasses.fields(result):
+            mine, theirs = getattr(result, field.name), getattr(first, field.name)
+            if measure == "ties" or field.name.endswith("_p") or isinstance(mine, str | tuple):
+                np.testing.assert_array_equal(mine, theirs, err_msg=field.name)
+            else:
+                np.testing.assert_allclose(mine, theirs, rtol=1e-12, err_msg=field.name)
+    assert 0 < first.ei_p < 1 and np.isfinite(first.group_ei_p).all()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_groups_sharing_a_mask_bit_are_told_apart(seed: int) -> None:
+    """70 groups: g and g + 64 share a mask bit; counts as the plain loops give them, and
+    the permutations as those of the loops."""
+    graph, sets, labels = colliding_case(seed)
+    sets_ = label_sets(labels)
+    overlapping = sets_._candidates(sets_.set_id, tie_table(graph))[0]
+    assert sets_.pairs is None and len(sets_.shared_ties(sets_.set_id, tie_table(graph))) < len(
+        overlapping
+    )
+    result = ei_index(graph, labels, measure="weight", permutations=0)
+    assert_matches(result, brute_ei(graph, sets, 70, "weight"))
+    null, _ = ei_module._null_ei(tie_table(graph), sets_, 10, seed)
+    rng = np.random.default_rng(seed)
+    loops = [brute_ei(graph, list(labels.permuted(rng).sets), 70)["ei"] for _ in range(10)]
+    np.testing.assert_allclose(null, loops, rtol=0, atol=ATOL)
+
+
+@pytest.mark.parametrize("path", ["subsets", "products"])
+def test_sharing_counts_the_people_whose_set_meets_each_set(
+    path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``sharing`` by inclusion–exclusion over subsets and by blocks of ``member @ member.T``
+    against a loop over people, with sets of up to 5 groups."""
+    if path == "products":
+        monkeypatch.setattr(label_sets_module, "SUBSET_LIMIT", 0)
+        monkeypatch.setattr(label_sets_module, "PRODUCT_BLOCK", 7)  # blocks of one set
+    rng = np.random.default_rng(3)
+    sets = [set(rng.choice(6, size=rng.integers(0, 6), replace=False).tolist()) for _ in range(80)]
+    labels = GroupLabels.from_sets(tuple("abcdef"), sets)
+    result = label_sets(labels)
+    for own, s in zip(sets, result.set_id.tolist(), strict=True):
+        assert result.sharing[s] == sum(1 for other in sets if own & other)
+
+
+def test_many_distinct_label_sets_need_no_table_over_pairs_of_sets() -> None:
+    """20,000 people in 1–4 of 40 groups (thousands of distinct sets, millions of pairs of
+    sets sharing a group): counts and pair counts checked against sparse products, and the
+    whole computation, 5 permutations included, peaks under 60 MB."""
+    rng = np.random.default_rng(5)
+    n, m = 20_000, 80_000
+    sets = [set(rng.choice(40, size=rng.integers(1, 5), replace=False).tolist()) for _ in range(n)]
+    labels = GroupLabels.from_sets([f"g{g}" for g in range(40)], sets)
+    pairs = np.unique(np.sort(rng.integers(0, n, (m, 2)), axis=1), axis=0)
+    pairs = pairs[pairs[:, 0] < pairs[:, 1]]
+    ties = label_sets_module.TieTable(n, pairs[:, 0], pairs[:, 1], np.ones(len(pairs)), "ties")
+    tracemalloc.start()
+    sets_ = label_sets(labels)
+    result, counts = ei_module.ei_and_counts(ties, labels, sets_, permutations=5, seed=1)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert sets_.k > 5000 and peak < 60 * 2**20
+    member = labels.membership()
+    both = member[ties.source].multiply(member[ties.target])
+    np.testing.assert_array_equal(counts.internal, np.asarray(both.sum(axis=0)).ravel())
+    assert counts.network_internal == labels.internal(ties.source, ties.target).sum()
+    sharing = label_sets_module._sharing_by_products(sets_.member, sets_.count)
+    np.testing.assert_array_equal(sets_.sharing, sharing)
+    assert np.isfinite([result.ei, result.ei_expected, result.ei_p]).all()

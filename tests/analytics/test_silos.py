@@ -10,7 +10,17 @@ import networkx as nx
 import numpy as np
 import pytest
 from datasets import email_eu_core, lazega
-from test_ei import brute_ei, brute_ties, karate, multi_member_case, random_case, two_cliques
+from test_ei import (
+    PATHS,
+    brute_ei,
+    brute_ties,
+    colliding_case,
+    force,
+    karate,
+    multi_member_case,
+    random_case,
+    two_cliques,
+)
 
 from analytics.groups import GroupLabels
 from analytics.silos import conductance, density_ratio, insularity, periphery, silo_report
@@ -152,6 +162,27 @@ def test_carriers_match_a_plain_loop(seed: int) -> None:
         for g in range(4)
     ]
     assert silo_report(graph, labels, permutations=0).carriers.tolist() == expected
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+@pytest.mark.parametrize("colliding", [False, True])
+def test_carriers_on_every_path_match_a_plain_loop(
+    path: str, colliding: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Carriers, and the counts behind S2/S3/S6, whichever way shared ties are found; with
+    70 groups, g and g + 64 share a mask bit."""
+    force(monkeypatch, path)
+    graph, sets, labels = colliding_case(6, n=40) if colliding else random_case(6, n=40)
+    neighbours = nx_graph(graph)
+    r = silo_report(graph, labels, permutations=0)
+    for g in range(labels.n_groups):
+        members = [u for u in range(40) if g in sets[u]]
+        carriers = sum(1 for u in members if any(g not in sets[v] for v in neighbours[u]))
+        assert r.carriers[g] == carriers
+    loops = brute_ei(graph, sets, labels.n_groups)
+    np.testing.assert_allclose(r.ei.group_external, loops["group_external"], atol=ATOL)
+    np.testing.assert_allclose(r.ei.group_internal, loops["group_internal"], atol=ATOL)
+    assert r.carriers.sum() > 0 and (r.carriers <= r.active_members).all()
 
 
 def planted_silo() -> tuple[ig.Graph, GroupLabels]:
