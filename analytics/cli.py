@@ -61,6 +61,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--coattendance", action="store_true", help="add the co-attendance layer (off by default)"
     )
     parser.add_argument("--permutations", type=int, default=199, help="E-I test (default 199)")
+    parser.add_argument(
+        "--ei-measure",
+        choices=("ties", "count", "weight"),
+        default="ties",
+        help="what E-I counts: ties (pairs that interacted; default), interactions, or weights",
+    )
     parser.add_argument("--seed", type=int, default=0, help="of sampling and permutations (0)")
     parser.add_argument("--top", type=int, default=10, help="rows per summary section")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
@@ -78,7 +84,9 @@ def run_analyze_command(args: argparse.Namespace, ctx: CommandContext) -> int:
         half_life_days=args.half_life,
         include_coattendance=args.coattendance,
     )
-    settings = AnalysisOptions(seed=args.seed, permutations=args.permutations, top=args.top)
+    settings = AnalysisOptions(
+        seed=args.seed, permutations=args.permutations, top=args.top, ei_measure=args.ei_measure
+    )
     report = load_report(ctx.store(), options, settings)
     if args.json:
         ctx.echo_json(report.to_dict())

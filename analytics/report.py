@@ -34,6 +34,7 @@ from analytics.bridges import Bridges, bridges
 from analytics.clusters import ClusterReport, hidden_clusters
 from analytics.gould_fernandez import ROLES, BrokerageRoles, brokerage_roles
 from analytics.holes import StructuralHoles, structural_holes
+from analytics.label_sets import Measure
 from analytics.participation import Participation, participation
 from analytics.projection import Projection
 from analytics.reciprocity import Reciprocity, reciprocity
@@ -56,6 +57,8 @@ class AnalysisOptions:
     permutations: int = 199
     max_carrier_share: float = 0.5
     top: int = 10
+    #: what E-I counts: ties (pairs with an interaction), interaction counts, or weights
+    ei_measure: Measure = "ties"
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,7 @@ def analyze(
             ),
             silos=clock(
                 "E-I and silos", silo_report, graph, labels, permutations=options.permutations,
-                seed=seed, max_carrier_share=options.max_carrier_share,
+                seed=seed, max_carrier_share=options.max_carrier_share, measure=options.ei_measure,
             ),
             ties=clock("tie matrix", tie_matrix, graph, labels, flow_graph=flows.graph),
             bridges=clock("bridges", bridges, graph, labels, cross_spans_only=True),
@@ -211,6 +214,7 @@ def _network(report: Report) -> dict[str, Any]:
         "ei_expected": ei.ei_expected,
         "ei_p": ei.ei_p,
         "permutations": ei.permutations,
+        "ei_measure": ei.measure,
         "seed": report.options.seed,
         "betweenness_method": m.betweenness.method,
         "betweenness_bound": m.betweenness.bound,

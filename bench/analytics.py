@@ -38,6 +38,7 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 import argparse
 import contextlib
 import json
+import resource
 import subprocess
 import tempfile
 import time
@@ -120,6 +121,8 @@ def child_report(store: str, networkx: bool, nx_sources: int) -> dict[str, Any]:
         "stages": watch.stages,
         "seconds": total,
         "peak_rss_mb": peak_rss_mb(),
+        # the KADABRA child process (and any other) separately
+        "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "betweenness": [between.method, between.bound],
         "cross_betweenness": [cross.method, cross.bound],
         "planted": _planted(report),
@@ -258,7 +261,8 @@ def print_size(size: int, load: dict[str, Any], result: dict[str, Any]) -> None:
         if stage != "betweenness (alone)":
             print(f"  {stage:<30} {seconds:8.2f} s")
     print(f"  {'total (graphsvc analyze)':<30} {result['seconds']:8.2f} s"
-          f"   peak RSS {result['peak_rss_mb']:,.0f} MB")  # fmt: skip
+          f"   peak RSS {result['peak_rss_mb']:,.0f} MB"
+          f" (+ child processes {result['children_peak_rss_mb']:,.0f} MB)")  # fmt: skip
     print(f"  betweenness: {result['betweenness'][0]} ({result['betweenness'][1]})")
     print(f"  cross-community: {result['cross_betweenness'][0]} ({result['cross_betweenness'][1]})")
     truth = load["truth"]
