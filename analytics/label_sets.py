@@ -72,8 +72,8 @@ def tie_table(graph: ig.Graph, measure: Measure = "ties") -> TieTable:
     value: np.ndarray
     if measure == "ties":
         value = np.ones(len(edges))
-    elif measure in graph.es.attributes():
-        value = np.fromiter(graph.es[measure], dtype=np.float64, count=len(edges))
+    elif measure in graph.es.attributes():  # the kept arrays: no second read of the graph
+        value = arrays.weight if measure == "weight" else arrays.interactions
     else:
         raise ValidationError("measure", f"the graph has no edge attribute {measure!r}")
     low, high = np.minimum(edges[:, 0], edges[:, 1]), np.maximum(edges[:, 0], edges[:, 1])
