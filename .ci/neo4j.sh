@@ -31,13 +31,13 @@ start() {
   # Heap 2 GB, fixed: with 1 GB (eden ~200 MB) a 5000-row interaction batch saw ~2 young
   # GCs copying its live transaction state, and commit cost ~70 µs/row of server CPU; with
   # 2 GB ~48 µs/row (bench/store_load.py). The page cache size made no measurable difference.
-  java -Xms2g -Xmx2g -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
+  java ${GRAPHSVC_TEST_NEO4J_JVM:--Xms2g -Xmx2g -XX:+UseG1GC} -XX:+ExitOnOutOfMemoryError \
     --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
     --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
     --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
     --enable-native-access=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true \
     -cp "$SERVER_DIR/target/classes:$SERVER_DIR/target/lib/*" Launcher \
-    --home "$home" --host 127.0.0.1 --port "$PORT" --password "$PASSWORD" --pagecache-mb 256 \
+    --home "$home" --host 127.0.0.1 --port "$PORT" --password "$PASSWORD" --pagecache-mb 256 ${GRAPHSVC_TEST_NEO4J_CONF:+--conf "$GRAPHSVC_TEST_NEO4J_CONF"} \
     --ready-file "$home/READY" > "$STATE_DIR/server.log" 2>&1 &
   local pid=$!
   echo "$pid" > "$STATE_DIR/pid"

@@ -1,17 +1,20 @@
 // Which of $rows are already stored, as three id lists: moved (other endpoints),
 // changed (same endpoints, other values) and unchanged. Rows not listed are new.
+// $rows: interaction rows as lists, as in create_interactions (at in Unix microseconds).
 UNWIND $rows AS row
-MATCH (s:Person)-[r:INTERACTED {id: row.id}]->(t:Person)
-WITH row.id AS id,
+WITH row, (row[4] % 1000000 + 1000000) % 1000000 AS us  // floored, also before 1970
+WITH row, datetime({epochSeconds: (row[4] - us) / 1000000, nanosecond: us * 1000}) AS at
+MATCH (s:Person)-[r:INTERACTED {id: row[0]}]->(t:Person)
+WITH row[0] AS id,
      CASE
-       WHEN s.id <> row.source_id OR t.id <> row.target_id THEN 'moved'
-       WHEN r.kind = row.kind AND r.at = datetime(row.at) AND r.weight = row.weight
-            AND r.directed = row.directed
-            AND coalesce(r.topic, '') = coalesce(row.topic, '')
-            AND coalesce(r.community_id, '') = coalesce(row.community_id, '')
-            AND coalesce(r.source_system, '') = coalesce(row.source_system, '')
-            AND coalesce(r.external_id, '') = coalesce(row.external_id, '')
-            AND size(keys(r)) = size([k IN keys(row) WHERE row[k] IS NOT NULL]) - 2
+       WHEN s.id <> row[2] OR t.id <> row[3] THEN 'moved'
+       WHEN r.kind = row[1] AND r.at = at AND r.weight = row[5]
+            AND r.directed = row[6]
+            AND coalesce(r.topic, '') = coalesce(row[7], '')
+            AND coalesce(r.community_id, '') = coalesce(row[8], '')
+            AND coalesce(r.source_system, '') = coalesce(row[9], '')
+            AND coalesce(r.external_id, '') = coalesce(row[10], '')
+            AND size(keys(r)) = size([value IN row WHERE value IS NOT NULL]) - 2
          THEN 'unchanged'
        ELSE 'changed'
      END AS state

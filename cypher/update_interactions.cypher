@@ -1,9 +1,11 @@
 // Replace every property of stored interactions whose endpoints stay the same
-// ($rows: flat maps of interaction_row, with at as ISO 8601 text).
+// ($rows: interaction rows as lists, as in create_interactions; at in Unix microseconds).
 UNWIND $rows AS row
-MATCH ()-[r:INTERACTED {id: row.id}]->()
+WITH row, (row[4] % 1000000 + 1000000) % 1000000 AS us  // floored, also before 1970
+WITH row, datetime({epochSeconds: (row[4] - us) / 1000000, nanosecond: us * 1000}) AS at
+MATCH ()-[r:INTERACTED {id: row[0]}]->()
 SET r = {
-  id: row.id, kind: row.kind, at: datetime(row.at), weight: row.weight,
-  directed: row.directed, topic: row.topic, community_id: row.community_id,
-  source_system: row.source_system, external_id: row.external_id
+  id: row[0], kind: row[1], at: at, weight: row[5],
+  directed: row[6], topic: row[7], community_id: row[8],
+  source_system: row[9], external_id: row[10]
 }

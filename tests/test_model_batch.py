@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 from datetime import UTC, datetime, timedelta, timezone
 
-from graphsvc.model import Interaction, interaction_from_row, interaction_row
+from graphsvc.model import INTERACTION_FIELDS, Interaction, interaction_from_row, interaction_row
 from graphsvc.model_batch import InteractionBatch, as_rows
 
 AT = datetime(2024, 3, 1, 10, 15, tzinfo=UTC)
@@ -42,3 +42,17 @@ def test_batches_and_interactions_pickle_to_equal_values() -> None:
     batch = InteractionBatch.from_records(RECORDS)
     assert pickle.loads(pickle.dumps(batch)) == batch
     assert pickle.loads(pickle.dumps(RECORDS)) == RECORDS
+
+
+def test_the_neo4j_writer_reads_rows_at_the_fields_positions() -> None:
+    from graphsvc.stores import neo4j_write as writer
+
+    positions = {
+        "id": writer.ROW_ID,
+        "source_id": writer.ROW_SOURCE,
+        "target_id": writer.ROW_TARGET,
+        "community_id": writer.ROW_COMMUNITY,
+    }
+    assert {name: INTERACTION_FIELDS[at] for name, at in positions.items()} == {
+        name: name for name in positions
+    }

@@ -244,11 +244,21 @@ def test_round_trip_of_every_entity(world: GraphStore) -> None:
     assert list(world.list_participations()) == sorted(PARTICIPATIONS, key=lambda p: p.key)
 
 
-def test_microsecond_datetimes_round_trip(store: GraphStore) -> None:
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2024, 2, 29, 23, 59, 59, 999999, UTC),
+        datetime(1969, 12, 31, 23, 59, 58, 500000, UTC),  # negative epoch, fraction floored
+        datetime(1, 1, 1, 0, 0, 0, 1, UTC),
+    ],
+    ids=["leap-day", "before-1970", "year-1"],
+)
+def test_microsecond_datetimes_round_trip(store: GraphStore, moment: datetime) -> None:
     store.upsert_people(PEOPLE)
-    precise = replace(INTERACTIONS[1], id="ix", at=datetime(2024, 2, 29, 23, 59, 59, 999999, UTC))
+    precise = replace(INTERACTIONS[1], id="ix", at=moment)
     store.upsert_interactions([precise])
     assert list(store.list_interactions()) == [precise]
+    assert store.upsert_interactions([precise]) == WriteCounts(unchanged=1)
 
 
 def test_unicode_names_round_trip_and_search(world: GraphStore) -> None:

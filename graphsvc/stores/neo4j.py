@@ -38,6 +38,7 @@ from graphsvc.model import (
     Participation,
     Person,
 )
+from graphsvc.model_batch import as_rows
 from graphsvc.store import (
     COUNT_KEYS,
     CommunitySummary,
@@ -185,8 +186,8 @@ class Neo4jStore:
         return self._write(write.write_memberships, rows) if rows else WriteCounts()
 
     def upsert_interactions(self, rows: Sequence[Interaction]) -> WriteCounts:
-        # list(): an InteractionBatch builds its objects once, not on every pass over them
-        return self._write(write.write_interactions, list(rows)) if rows else WriteCounts()
+        # plain rows: a batch's own tuples, sent as they are (graphsvc.model_batch)
+        return self._write(write.write_interactions, as_rows(rows)) if rows else WriteCounts()
 
     def upsert_activities(self, rows: Sequence[Activity]) -> WriteCounts:
         return self._write(write.write_activities, rows) if rows else WriteCounts()
@@ -198,7 +199,7 @@ class Neo4jStore:
         """Every stored id of ``people``, ``communities`` or ``activities``, streamed."""
         if entity not in _ID_QUERIES:
             raise ValueError(f"ids() lists people, communities or activities, not {entity!r}")
-        return (str(record["id"]) for record in self._stream(_ID_QUERIES[entity]))
+        return (str(i) for record in self._stream(_ID_QUERIES[entity]) for i in record["ids"])
 
     # -- lookups -------------------------------------------------------------------------------
 

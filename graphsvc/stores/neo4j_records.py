@@ -144,38 +144,6 @@ def membership_from(record: Props) -> Membership:
     )
 
 
-def interaction_row(interaction: Interaction) -> dict[str, Any]:
-    return {
-        "id": interaction.id,
-        "kind": interaction.kind.value,
-        "source_id": interaction.source_id,
-        "target_id": interaction.target_id,
-        "at": interaction.at.isoformat(),
-        "weight": interaction.weight,
-        "directed": interaction.directed,
-        "topic": interaction.topic,
-        "community_id": interaction.community_id,
-        **provenance(interaction),
-    }
-
-
-def interaction_values(interaction: Interaction) -> list[Any]:
-    """The row of ``create_interactions``: a list in its column order (cheaper than a map)."""
-    return [
-        interaction.id,
-        interaction.kind.value,
-        interaction.source_id,
-        interaction.target_id,
-        interaction.at.isoformat(),
-        interaction.weight,
-        interaction.directed,
-        interaction.topic,
-        interaction.community_id,
-        interaction.source_system,
-        interaction.external_id,
-    ]
-
-
 def interaction_from(props: Props, source_id: str, target_id: str) -> Interaction:
     return Interaction(
         id=props["id"],

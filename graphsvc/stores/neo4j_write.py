@@ -6,15 +6,16 @@ rolls back and the batch writes nothing. Then one query reads the stored records
 batch's keys, which are compared with the rows (:func:`graphsvc.store.classify`), and one
 ``UNWIND $rows`` query (or two) writes only the new and changed rows: an idempotent rerun
 only reads. Each returns the batch's :class:`WriteCounts`. Interactions (the bulk of a
-load) create new ids and check their persons in one query and raise afterwards (the raise
-rolls back what that query created); only the stored ids are then classified.
+load) travel as plain row tuples, create new ids and check their persons in one query and
+raise afterwards (the raise rolls back what that query created); only the stored ids are
+then classified.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from operator import attrgetter
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar
 
 import neo4j
 
@@ -24,9 +25,11 @@ from graphsvc.model import (
     Activity,
     Community,
     Interaction,
+    InteractionRow,
     Membership,
     Participation,
     Person,
+    interaction_from_row,
 )
 from graphsvc.store import ErasureReport, WriteCounts, classify, redact
 from graphsvc.stores.neo4j_records import (
@@ -35,8 +38,6 @@ from graphsvc.stores.neo4j_records import (
     community_from,
     community_row,
     interaction_from,
-    interaction_row,
-    interaction_values,
     membership_from,
     membership_row,
     participation_from,
@@ -53,6 +54,12 @@ _ACTIVITIES = "missing_activities"
 _LOOKUPS = {"people": _PEOPLE, "communities": _COMMUNITIES, "activities": _ACTIVITIES}
 
 T = TypeVar("T")
+#: positions in an interaction row (graphsvc.model.INTERACTION_FIELDS; Final literals, so
+#: that the type checker knows each field's type)
+ROW_ID: Final = 0
+ROW_SOURCE: Final = 2
+ROW_TARGET: Final = 3
+ROW_COMMUNITY: Final = 8
 _PERSON_ID = attrgetter("person_id")
 
 
@@ -142,41 +149,46 @@ def write_memberships(tx: neo4j.ManagedTransaction, rows: Sequence[Membership]) 
     return counts
 
 
-def write_interactions(tx: neo4j.ManagedTransaction, rows: Sequence[Interaction]) -> WriteCounts:
-    """Upsert interactions by id; the last of duplicate ids in a batch wins.
+def write_interactions(tx: neo4j.ManagedTransaction, rows: Sequence[InteractionRow]) -> WriteCounts:
+    """Upsert interactions, given as :data:`~graphsvc.model.InteractionRow` tuples, by id;
+    the last of duplicate ids in a batch wins.
 
-    One query creates every row whose id is new (a fresh load needs no other per-row
-    query) and reports the stored ids and the persons it did not find. A missing person or
-    community raises :class:`UnknownReference`, rolling back what the query created.
-    Stored rows are then classified: unchanged rows are skipped (an idempotent rerun only
-    reads), changed rows are updated in place, and rows whose endpoints moved are deleted
-    and created again between the new endpoints (both count as updated).
+    The rows go to the server as they are (no per-row Python work on a fresh load). One
+    query creates every row whose id is new and reports the stored ids and the persons it
+    did not find. A missing person or community raises :class:`UnknownReference`, rolling
+    back what the query created. Stored rows are then classified: unchanged rows are
+    skipped (an idempotent rerun only reads), changed rows are updated in place, and rows
+    whose endpoints moved are deleted and created again between the new endpoints (both
+    count as updated).
     """
-    latest = list({i.id: i for i in rows}.values())
-    community_ids = {i.community_id for i in latest if i.community_id is not None}
+    latest = list({row[ROW_ID]: row for row in rows}.values())
+    community_ids = {row[ROW_COMMUNITY] for row in latest if row[ROW_COMMUNITY] is not None}
     absent_communities = _missing(tx, _COMMUNITIES, community_ids)
     outcome = _create_new(tx, latest)
     absent_people = set(outcome["missing"])
     if absent_people or absent_communities:
-        person_ids = {i.source_id for i in latest} | {i.target_id for i in latest}
+        person_ids = {row[ROW_SOURCE] for row in latest} | {row[ROW_TARGET] for row in latest}
         present = {
             _PEOPLE: person_ids - absent_people,
             _COMMUNITIES: community_ids - absent_communities,
         }
-        check_references(tx, "interaction", references_of("interactions", latest), stored=present)
+        objects = [interaction_from_row(*row) for row in latest]
+        check_references(tx, "interaction", references_of("interactions", objects), stored=present)
     stored_ids = set(outcome["stored"])
-    repeated = _repeated_ids(rows) if len(latest) < len(rows) else set()
+    ids = [row[ROW_ID] for row in rows]
+    repeated = _repeated_ids(ids) if len(latest) < len(rows) else set()
     # the stored records of repeated ids, read before they are updated (rare: no query else)
     earlier = _stored_interactions(tx, repeated & stored_ids)
-    updated_ids = _update_stored(tx, [i for i in latest if i.id in stored_ids])
-    return _interaction_counts(rows, repeated, stored_ids, updated_ids, earlier)
+    updated_ids = _update_stored(tx, [row for row in latest if row[ROW_ID] in stored_ids])
+    again = [interaction_from_row(*row) for row in rows if row[ROW_ID] in repeated]
+    return _interaction_counts(ids, again, stored_ids, updated_ids, earlier)
 
 
-def _repeated_ids(rows: Sequence[Interaction]) -> set[str]:
+def _repeated_ids(ids: Sequence[str]) -> set[str]:
     seen: set[str] = set()
     repeated: set[str] = set()
-    for interaction in rows:
-        (repeated if interaction.id in seen else seen).add(interaction.id)
+    for record_id in ids:
+        (repeated if record_id in seen else seen).add(record_id)
     return repeated
 
 
@@ -188,21 +200,21 @@ def _stored_interactions(tx: neo4j.ManagedTransaction, ids: Collection[str]) -> 
 
 
 def _interaction_counts(
-    rows: Sequence[Interaction],
-    repeated: Collection[str],
+    ids: Sequence[str],
+    again: Sequence[Interaction],
     stored_ids: Collection[str],
     updated_ids: Collection[str],
     earlier: dict[Any, object],
 ) -> WriteCounts:
-    """Count each row as :func:`graphsvc.store.classify` would.
+    """Count each row (``ids`` in order) as :func:`graphsvc.store.classify` would.
 
     A row of an id given once counts as the create and classify queries found it; the rows
-    of a repeated id are each compared with the one before (the first with ``earlier``,
-    the stored record, if any).
+    of a repeated id (``again``, in order) are each compared with the one before (the first
+    with ``earlier``, the stored record, if any).
     """
-    again = [i for i in rows if i.id in repeated]
     counts, _ = classify([i.id for i in again], earlier, again)
-    once = [i.id for i in rows if i.id not in repeated]
+    repeated = {i.id for i in again}
+    once = [record_id for record_id in ids if record_id not in repeated]
     inserted = sum(1 for record_id in once if record_id not in stored_ids)
     updated = sum(1 for record_id in once if record_id in updated_ids)
     return counts + WriteCounts(inserted, updated, len(once) - inserted - updated)
@@ -215,25 +227,24 @@ def _missing(tx: neo4j.ManagedTransaction, lookup: str, ids: Collection[str]) ->
     return {record["id"] for record in tx.run(query(lookup), ids=sorted(ids))}
 
 
-def _create_new(tx: neo4j.ManagedTransaction, rows: Sequence[Interaction]) -> neo4j.Record:
+def _create_new(tx: neo4j.ManagedTransaction, rows: Sequence[InteractionRow]) -> neo4j.Record:
     """Create the rows whose id is new; the record lists ``stored`` ids, ``missing`` persons."""
-    values = [interaction_values(i) for i in rows]
-    return tx.run(query("create_interactions"), rows=values).single(strict=True)
+    return tx.run(query("create_interactions"), rows=rows).single(strict=True)
 
 
-def _update_stored(tx: neo4j.ManagedTransaction, rows: Sequence[Interaction]) -> set[str]:
+def _update_stored(tx: neo4j.ManagedTransaction, rows: Sequence[InteractionRow]) -> set[str]:
     """Bring already stored interactions up to ``rows`` (skip, update or move each);
     returns the ids of those updated or moved."""
     if not rows:
         return set()
-    data = [interaction_row(i) for i in rows]
-    stored = tx.run(query("classify_interactions"), rows=data).single(strict=True)
+    stored = tx.run(query("classify_interactions"), rows=rows).single(strict=True)
     moved, changed = set(stored["moved"]), set(stored["changed"])
     if moved:
         tx.run(query("delete_interactions_by_id"), ids=sorted(moved)).consume()
-        _create_new(tx, [i for i in rows if i.id in moved])
+        _create_new(tx, [row for row in rows if row[ROW_ID] in moved])
     if changed:
-        tx.run(query("update_interactions"), rows=[r for r in data if r["id"] in changed]).consume()
+        data = [row for row in rows if row[ROW_ID] in changed]
+        tx.run(query("update_interactions"), rows=data).consume()
     return moved | changed
 
 

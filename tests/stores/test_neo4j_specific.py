@@ -143,6 +143,14 @@ def test_times_are_native_datetimes_exact_to_the_microsecond(
     assert [i.at for i in neo4j_store.list_interactions()] == [moment]
 
 
+def test_ids_arrive_whole_across_the_lists_of_ten_thousand(neo4j_store: GraphStore) -> None:
+    """``ids()`` reads lists of up to 10,000 ids: none is lost or repeated at a boundary."""
+    people = [Person(f"p{n:05d}", "P") for n in range(10_001)]
+    neo4j_store.upsert_people(people)
+    ids = list(neo4j_store.ids("people"))
+    assert len(ids) == 10_001 and set(ids) == {p.id for p in people}
+
+
 # --- writes ----------------------------------------------------------------------------------
 
 

@@ -16,8 +16,10 @@ import org.neo4j.io.ByteUnit;
  * Starts an embedded Neo4j community DBMS with its Bolt connector, for tests.
  *
  * <pre>java [jvm flags] -cp "target/classes:target/lib/*" Launcher --home DIR
- *      [--host 127.0.0.1] [--port 7687] [--password PW] [--pagecache-mb 256] [--ready-file FILE]</pre>
+ *      [--host 127.0.0.1] [--port 7687] [--password PW] [--pagecache-mb 256] [--ready-file FILE]
+ *      [--conf neo4j.conf]</pre>
  *
+ * --conf loads settings from a neo4j.conf-style file first (the flags above win over it).
  * With --password, auth is on and the neo4j user's password is set (at least 8 characters).
  * The ready file is written (holding the Bolt URI) only after a query on the neo4j database succeeded.
  * SIGTERM/SIGINT shut the DBMS down cleanly.
@@ -34,7 +36,11 @@ public final class Launcher {
         long pageCacheMb = Long.parseLong(args.getOrDefault("pagecache-mb", "256"));
 
         long started = System.nanoTime();
-        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
+        DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home);
+        if (args.containsKey("conf")) {
+            builder.loadPropertiesFromFile(Path.of(args.get("conf")));
+        }
+        DatabaseManagementService dbms = builder
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress(host, port))
                 .setConfig(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.DISABLED)
