@@ -229,35 +229,66 @@ def _network(report: Report) -> dict[str, Any]:
 def _people(report: Report) -> list[dict[str, Any]]:
     """One row per named person, built from whole columns (100k people in well under a
     second: no numpy scalar per cell)."""
-    m, labels = report.metrics, report.main.labels
-    columns = {
-        "betweenness": _finite(m.betweenness.scores),
-        "cross_betweenness": _finite(m.cross_betweenness.scores),
-        "constraint": _finite(m.holes.constraint),
-        "effective_size": _finite(m.holes.effective_size),
-        "participation": _finite(m.participation.coefficient),
-        "within_z": _finite(m.participation.within_z),
-        "role": [str(role) for role in m.participation.role.tolist()],
-        "ei": _finite(m.silos.ei.person_ei),
-        "spanner": [str(kind) for kind in m.spanners.spanner.tolist()],
-    }
+    columns = {name: _plain_column(values) for name, values in _person_columns(report).items()}
+    m = report.metrics
     counts, z = m.roles.counts.tolist(), [_finite(row) for row in m.roles.perm_z]
-    degree = m.holes.degree.tolist()
-    rows = []
-    for v, person_id in enumerate(report.main.person_ids):
-        if not report.named(v):
-            continue
-        row: dict[str, Any] = {
-            "id": person_id,
-            "name": report.names.get(person_id),
-            "groups": sorted(labels.groups[g] for g in labels.sets[v]),
-        }
-        row.update((name, values[v]) for name, values in columns.items())
-        row["brokerage"] = dict(zip(ROLES, counts[v], strict=True))
-        row["brokerage_z"] = dict(zip(ROLES, z[v], strict=True))
-        row["degree"] = degree[v]
-        rows.append(row)
-    return rows
+    return [
+        _person_row(
+            report, v, {name: values[v] for name, values in columns.items()}, counts[v], z[v]
+        )
+        for v in range(len(report.main.person_ids))
+        if report.named(v)
+    ]
+
+
+def person_metrics(report: Report, vertex: int) -> dict[str, Any]:
+    """The JSON row of one person (vertex of ``report.main``), as in ``people`` of
+    :meth:`Report.to_dict` (the caller decides whether the person may be named)."""
+    values = {
+        name: _plain_column(column[vertex : vertex + 1])[0]
+        for name, column in _person_columns(report).items()
+    }
+    m = report.metrics
+    counts = m.roles.counts[vertex].tolist()
+    return _person_row(report, vertex, values, counts, _finite(m.roles.perm_z[vertex]))
+
+
+def _person_columns(report: Report) -> dict[str, np.ndarray]:
+    m = report.metrics
+    return {
+        "betweenness": m.betweenness.scores,
+        "cross_betweenness": m.cross_betweenness.scores,
+        "constraint": m.holes.constraint,
+        "effective_size": m.holes.effective_size,
+        "participation": m.participation.coefficient,
+        "within_z": m.participation.within_z,
+        "role": m.participation.role,
+        "ei": m.silos.ei.person_ei,
+        "spanner": m.spanners.spanner,
+    }
+
+
+def _plain_column(values: np.ndarray) -> list[Any]:
+    """Numbers as :func:`_finite`; text columns (roles) as ``str``."""
+    if values.dtype.kind in "fiub":
+        return _finite(values)
+    return [str(value) for value in values.tolist()]
+
+
+def _person_row(
+    report: Report, v: int, values: dict[str, Any], counts: list[int], z: list[Any]
+) -> dict[str, Any]:
+    person_id, labels = report.main.person_ids[v], report.main.labels
+    row: dict[str, Any] = {
+        "id": person_id,
+        "name": report.names.get(person_id),
+        "groups": sorted(labels.groups[g] for g in labels.sets[v]),
+    }
+    row.update(values)
+    row["brokerage"] = dict(zip(ROLES, counts, strict=True))
+    row["brokerage_z"] = dict(zip(ROLES, z, strict=True))
+    row["degree"] = int(report.metrics.holes.degree[v])
+    return row
 
 
 def _finite(values: np.ndarray) -> list[Any]:

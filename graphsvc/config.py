@@ -38,6 +38,21 @@ SETTINGS_DOC: dict[str, tuple[str, str, str]] = {
         "UTC",
         "IANA zone that naive times in imported files are read in (stored as UTC).",
     ),
+    "GRAPHSVC_WEB_ACCOUNTS": (
+        "web_accounts",
+        "(beside the SQLite store, else ./graphsvc-accounts.db)",
+        "SQLite file of the web UI's users and API tokens (passwords and tokens hashed).",
+    ),
+    "GRAPHSVC_SECRET_KEY": (
+        "secret_key",
+        "(generated once, kept in the accounts file)",
+        "Signs the web UI's session cookies; set it when several servers share sessions.",
+    ),
+    "GRAPHSVC_SECURE_COOKIES": (
+        "secure_cookies",
+        "false",
+        "`true` marks session cookies Secure (send them over HTTPS only): set it behind TLS.",
+    ),
 }
 
 
@@ -51,6 +66,9 @@ class Settings:
     neo4j_database: str = "neo4j"
     batch_size: int = 5000
     timezone: str = "UTC"
+    web_accounts: str = ""
+    secret_key: str | None = None
+    secure_cookies: bool = False
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
@@ -77,8 +95,21 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raw = env.get(variable)
         if raw is None or raw == "":
             continue
-        values[name] = _parse_int(variable, raw) if name == "batch_size" else raw
+        values[name] = _PARSERS.get(name, _text)(variable, raw)
     return Settings(**values)
+
+
+def _text(_variable: str, raw: str) -> str:
+    return raw
+
+
+def _parse_bool(variable: str, raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{variable}: expected true or false, got {raw!r}")
 
 
 def _parse_int(variable: str, raw: str) -> int:
@@ -86,6 +117,9 @@ def _parse_int(variable: str, raw: str) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{variable}: not a whole number: {raw!r}") from None
+
+
+_PARSERS = {"batch_size": _parse_int, "secure_cookies": _parse_bool}
 
 
 def redact_uri(uri: str) -> str:

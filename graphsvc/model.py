@@ -409,6 +409,21 @@ class ImportRun:
     errors: tuple[str, ...] = ()
     outcomes: dict[str, dict[str, int]] = field(default_factory=dict, hash=False)
 
+    def to_json(self) -> dict[str, Any]:
+        """The run as JSON values, without its error messages (``error_count`` instead)."""
+        finished = self.finished_at
+        return {
+            "id": self.id,
+            "source": self.source,
+            "status": self.status.value,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": finished.isoformat() if finished else None,
+            "seconds": (finished - self.started_at).total_seconds() if finished else None,
+            "counts": self.counts,
+            "outcomes": self.outcomes,
+            "error_count": len(self.errors),
+        }
+
     def totals(self) -> dict[str, int]:
         """Rows per outcome over every entity (each of :data:`ROW_OUTCOMES`, 0 when none)."""
         return {

@@ -208,6 +208,11 @@ class GraphStore(Protocol):
         """Memberships active at ``as_of`` (all when None), of communities of ``kind``."""
         ...
 
+    def memberships_of(self, person_id: str) -> list[Membership]:
+        """Every membership of ``person_id``, past and present, by community and role
+        (empty for an unknown person)."""
+        ...
+
     def interactions(
         self,
         start: datetime | None = None,

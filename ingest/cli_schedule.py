@@ -269,7 +269,7 @@ def run_imports_command(args: argparse.Namespace, ctx: CommandContext) -> int:
         return _show_run(ctx, args.run, as_json=args.json)
     runs = _runs_of(ctx.store(), args.source, args.limit)
     if args.json:
-        ctx.echo_json([_run_json(run) for run in runs])
+        ctx.echo_json([run.to_json() for run in runs])
         return 0
     if not runs:
         ctx.echo("no import runs recorded" + (f" for {args.source}" if args.source else ""))
@@ -297,7 +297,7 @@ def _show_run(ctx: CommandContext, run_id: str, *, as_json: bool) -> int:
     if run is None:
         raise NotFound("import run", run_id)
     if as_json:
-        ctx.echo_json({**_run_json(run), "errors": list(run.errors)})
+        ctx.echo_json({**run.to_json(), "errors": list(run.errors)})
         return 0
     totals = ", ".join(f"{outcome} {count}" for outcome, count in run.totals().items())
     for label, value in (
@@ -315,21 +315,6 @@ def _show_run(ctx: CommandContext, run_id: str, *, as_json: bool) -> int:
     for message in run.errors:
         ctx.echo(f"  {message}")
     return 0
-
-
-def _run_json(run: ImportRun) -> dict[str, Any]:
-    seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
-    return {
-        "id": run.id,
-        "source": run.source,
-        "status": run.status.value,
-        "started_at": run.started_at.isoformat(),
-        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "seconds": seconds,
-        "counts": run.counts,
-        "outcomes": run.outcomes,
-        "error_count": len(run.errors),
-    }
 
 
 def _run_row(run: ImportRun) -> tuple[str, ...]:

@@ -364,6 +364,15 @@ def test_memberships_as_of(world: GraphStore) -> None:
 # --- interactions as columns ----------------------------------------------------------------
 
 
+def test_memberships_of_one_person_past_and_present(world: GraphStore) -> None:
+    for person_id in ("p1", "p2", "p5", "nobody"):
+        expected = sorted(
+            (m for m in MEMBERSHIPS if m.person_id == person_id),
+            key=lambda m: (m.community_id, m.role),
+        )
+        assert world.memberships_of(person_id) == expected
+
+
 def test_interaction_arrays_columns(world: GraphStore) -> None:
     arrays = world.interactions()
     assert len(arrays) == 6

@@ -232,6 +232,11 @@ class Neo4jStore:
         records = self._execute("memberships", as_of=as_of, kind=kind)
         return [membership_from(record) for record in records]
 
+    def memberships_of(self, person_id: str) -> list[Membership]:
+        records = self._execute("memberships_of_people", ids=[person_id])
+        found = [membership_from(record) for record in records]
+        return sorted(found, key=lambda m: (m.community_id, m.role))
+
     def interactions(
         self,
         start: datetime | None = None,

@@ -204,6 +204,12 @@ class SQLiteStore:
             rows = conn.execute(sql.ACTIVE_MEMBERSHIPS, params).fetchall()
         return [codec.decode_membership(row) for row in rows]
 
+    def memberships_of(self, person_id: str) -> list[Membership]:
+        query = f"{sql.SELECT_MEMBERSHIPS} WHERE m.person_id = ? ORDER BY m.community_id, m.role"
+        with self._db.read() as conn:
+            rows = conn.execute(query, (person_id,)).fetchall()
+        return [codec.decode_membership(row) for row in rows]
+
     def interactions(
         self,
         start: datetime | None = None,
