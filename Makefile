@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install dev demo test lint bench neo4j neo4j-stop clean
+.PHONY: install dev demo serve test lint bench neo4j neo4j-stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,11 @@ install: $(BIN)/python  ## runtime install
 dev: $(BIN)/python  ## runtime + test and lint tools
 	$(BIN)/pip install -q -e '.[dev]'
 
-demo: install  ## generate the demo world and load it into GRAPHSVC_STORE (default sqlite:///graphsvc.db)
+demo: install  ## generate the demo world, load it into GRAPHSVC_STORE (default sqlite:///graphsvc.db) and serve the UI
 	$(BIN)/graphsvc demo
-	$(BIN)/graphsvc info
+
+serve: install  ## serve the web UI and API of GRAPHSVC_STORE on http://127.0.0.1:8000/
+	$(BIN)/graphsvc serve
 
 test: dev  ## the test suite (Neo4j tests run when GRAPHSVC_TEST_NEO4J_URI is set: see `make neo4j`)
 	$(BIN)/python -m pytest
@@ -33,6 +35,7 @@ bench: dev  ## store load, ingest and analytics benchmarks (Neo4j legs when GRAP
 	$(BIN)/python bench/store_load.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/analytics.py
+	$(BIN)/python bench/web.py
 
 neo4j:  ## build (Maven) and start the Neo4j 5.26 test server; then `source .neo4j-test/env`
 	bash .ci/neo4j.sh start

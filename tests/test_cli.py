@@ -81,7 +81,7 @@ def test_export_import_export_is_byte_identical(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     first, second = store_uri(tmp_path / "first.db"), store_uri(tmp_path / "second.db")
-    assert run(capsys, "--store", first, *DEMO)[0] == 0
+    assert run(capsys, "--store", first, *DEMO, "--no-serve")[0] == 0
     assert run(capsys, "--store", first, "export", str(tmp_path / "one"))[0] == 0
     code, stdout, _ = run(capsys, "--store", second, "import", str(tmp_path / "one"), "--json")
     assert code == 0

@@ -1,1 +1,58 @@
-"""Web UI and JSON API (arrives with its issue)."""
+"""The web UI and JSON API: :func:`create_app` builds the Flask application.
+
+One blueprint per area (pages, ``auth``, the ``/api/v1`` API); the store, the accounts and
+the analysis cache live in ``app.extensions["graphsvc"]`` (:class:`web.state.WebState`).
+Every script and stylesheet is served by the app itself (vis-network from the pyvis
+package): the UI works with no outside network.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, Response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from graphsvc.config import Settings, load_settings
+from graphsvc.store import GraphStore, open_store
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store: GraphStore | None = None,
+    accounts_path: Path | None = None,
+) -> Flask:
+    """The Flask app for ``settings`` (read from the environment when None).
+
+    ``store`` and ``accounts_path`` default to the ones ``settings`` names; tests and the
+    ``serve`` command pass an already opened store.
+    """
+    from web import api_imports  # noqa: F401  (adds the import routes to the API)
+    from web.accounts import Accounts
+    from web.accounts import accounts_path as default_accounts_path
+    from web.api import api, error_response
+    from web.pages import pages
+    from web.security import init_security
+    from web.state import AnalysisCache, WebState
+
+    settings = settings or load_settings()
+    store = store or open_store(settings)
+    app = Flask(__name__)
+    app.config["JSON_SORT_KEYS"] = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    accounts = Accounts.open(accounts_path or default_accounts_path(settings))
+    init_security(app, accounts, settings)
+    app.extensions["graphsvc"] = WebState(settings, store, AnalysisCache(store))
+    app.register_blueprint(pages)
+    app.register_blueprint(api)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response | tuple[str, int]:
+        status = exc.code or 500
+        if request.path.startswith("/api/"):
+            return error_response(status, exc.description or exc.name)
+        page = render_template("error.html", status=status, message=exc.description or exc.name)
+        return page, status
+
+    return app

@@ -92,7 +92,7 @@ def test_cli_imports_graph_files_and_exports_them(
 ) -> None:
     first = ["--store", f"sqlite:///{tmp_path / 'a.db'}"]
     second = ["--store", f"sqlite:///{tmp_path / 'b.db'}"]
-    assert main([*first, "demo", "--people", "120", "--months", "2"]) == 0
+    assert main([*first, "demo", "--people", "120", "--months", "2", "--no-serve"]) == 0
     for suffix in ("graphml", "gexf"):
         assert main([*first, "export", str(tmp_path / f"g.{suffix}")]) == 0
         assert main([*second, "import", str(tmp_path / f"g.{suffix}"), "--json"]) == 0

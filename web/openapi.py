@@ -1,0 +1,200 @@
+"""The OpenAPI 3.1 document of ``/api/v1`` (served at ``/api/v1/openapi.json``).
+
+Written by hand from the routes' parameters; a test checks that its paths and methods are
+exactly the API blueprint's URL rules, so neither can drift from the other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphsvc.model import CommunityKind
+from web.params import HIGHLIGHTS, MAX_PER_PAGE, SIZE_METRICS, VIEWS
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}}  # fmt: skip
+
+
+WINDOW = [
+    _query("start", "window start (ISO 8601 date or datetime), inclusive"),
+    _query("end", "window end (ISO 8601 date or datetime), exclusive"),
+    _query(
+        "boundary",
+        "the kind of community whose boundaries count",
+        {"type": "string", "enum": [kind.value for kind in CommunityKind], "default": "cop"},
+    ),
+    _query("kinds", "interaction kinds, comma-separated (default: all but co_attendance)"),
+]
+VIEW = [
+    _query("view", "which graph", {"type": "string", "enum": list(VIEWS), "default": "auto"}),
+    _query("size", "node size metric", {"type": "string", "enum": list(SIZE_METRICS)}),
+    _query("communities", "community ids, comma-separated: only their people"),
+    _query("person", "the ego view's person id"),
+    _query("hops", "the ego view's radius", {"type": "integer", "minimum": 1, "maximum": 3}),
+    _query("highlight", f"comma-separated subset of {', '.join(HIGHLIGHTS)}"),
+]
+PAGE = [
+    _query("page", "page number, from 1", {"type": "integer", "minimum": 1, "default": 1}),
+    _query(
+        "per_page",
+        "items per page",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20},
+    ),
+]
+
+
+def _operation(
+    summary: str,
+    parameters: list[dict[str, Any]],
+    *,
+    content: str = "application/json",
+    permission: str = "view_network",
+) -> dict[str, Any]:
+    ok_body = {"schema": {"$ref": "#/components/schemas/Ok"}} if content.endswith("json") else {}
+    return {
+        "summary": summary,
+        "description": f"Needs the permission `{permission}`.",
+        "parameters": parameters,
+        "responses": {
+            "200": {"description": "success", "content": {content: ok_body}},
+            **{
+                code: {"description": meaning, "content": {"application/json": {"schema": ERROR}}}
+                for code, meaning in (
+                    ("400", "a parameter is invalid (the message names it)"),
+                    ("401", "not logged in and no API token"),
+                    ("403", f"lacks the permission {permission}"),
+                    ("404", "unknown id"),
+                )
+            },
+        },
+    }
+
+
+def _paths() -> dict[str, dict[str, Any]]:
+    person = {"name": "person_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        "/api/v1/meta": {"get": _operation("Controls of the explorer and the current user", [])},
+        "/api/v1/graph": {
+            "get": _operation(
+                "Nodes and edges of a window (people, communities or ego view)", WINDOW + VIEW
+            )  # fmt: skip
+        },
+        "/api/v1/people": {
+            "get": _operation("Search people by id, name or topic", [_query("q", "text"), *PAGE])
+        },
+        "/api/v1/people/{person_id}": {
+            "get": _operation(
+                "A person's memberships, metrics, explanations and top ties",
+                [person, *WINDOW],
+                permission="view_person_details",
+            )
+        },
+        "/api/v1/communities": {
+            "get": _operation("Communities with E-I, silo verdicts and the tie matrix", WINDOW)
+        },
+        "/api/v1/export.gexf": {
+            "get": _operation(
+                "The current view as GEXF",
+                WINDOW + VIEW,
+                content="application/gexf+xml",
+                permission="export_graph",
+            )  # fmt: skip
+        },
+        "/api/v1/export.csv": {
+            "get": _operation(
+                "The current view's edges or nodes as CSV",
+                [*WINDOW, *VIEW, _query("part", "edges or nodes", {"enum": ["edges", "nodes"]})],
+                content="text/csv",
+                permission="export_graph",
+            )
+        },
+        "/api/v1/imports": {
+            "get": _operation(
+                "Recent import runs",
+                [_query("limit", "runs", {"type": "integer", "minimum": 1, "maximum": 500})],
+                permission="view_imports",
+            ),
+            "post": {
+                **_operation(
+                    "Import an uploaded dataset (multipart field `file`)",
+                    [],
+                    permission="run_imports",
+                ),  # fmt: skip
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["file"],
+                                "properties": {
+                                    "file": {"type": "string", "format": "binary"},
+                                    "strict": {"type": "string", "enum": ["true", "false"]},
+                                },
+                            }
+                        }
+                    },
+                },
+            },
+        },
+        "/api/v1/imports/{run_id}": {
+            "get": _operation(
+                "One import run with its quarantined rows",
+                [{"name": "run_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                permission="view_imports",
+            )
+        },
+        "/api/v1/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "security": [],
+                "responses": {"200": {"description": "the OpenAPI document"}},
+            }
+        },
+    }
+
+
+def openapi_document() -> dict[str, Any]:
+    """The whole document."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "graphsvc API",
+            "version": "1",
+            "description": "Network and relationship analysis for Communities of Practice."
+            " Errors always have the shape {ok: false, error, status}.",
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}, {"session": []}],
+        "paths": _paths(),
+        "components": {
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "an API token (`graphsvc tokens add`)",
+                },  # fmt: skip
+                "session": {"type": "apiKey", "in": "cookie", "name": "graphsvc_session"},
+            },
+            "schemas": {
+                "Ok": {
+                    "type": "object",
+                    "required": ["ok"],
+                    "properties": {"ok": {"const": True}},
+                },
+                "Error": {
+                    "type": "object",
+                    "required": ["ok", "error", "status"],
+                    "properties": {
+                        "ok": {"const": False},
+                        "error": {"type": "string"},
+                        "status": {"type": "integer"},
+                    },
+                },
+            },
+        },
+    }
