@@ -14,7 +14,7 @@ community-level view of a 100k-person network.
 2. **Map in Chromium**: from navigation to a drawn, interactive 5k-node map (the explorer's
    first render plus two animation frames), median of 3, served by waitress on 127.0.0.1.
    Baseline: pyvis's own HTML page of the same graph (its physics layout), until
-   vis-network reports the stabilisation done (capped at 120 s). Target ≤ 3 s.
+   its physics layout has stabilised (the page's load event; capped at 180 s). Target ≤ 3 s.
 3. **Community view, 100k people** (``--big``): server time of
    ``GET /api/v1/graph?view=communities`` once the window is analysed (the server analyses
    the all-time window when it starts): median of 5 with the layout computed each time; the
@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,7 @@ from web import create_app  # noqa: E402
 from web.accounts import Accounts  # noqa: E402
 from web.state import WindowKey  # noqa: E402
 
+PYVIS_CAP_MS = 180_000
 TARGETS_MS = {"people_view": 500.0, "browser_map": 3000.0, "community_view": 1000.0}
 PASSWORD = "benchmark password"
 
@@ -126,7 +129,7 @@ def serve(app: Any) -> tuple[str, Callable[[], None]]:
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    return f"http://127.0.0.1:{server.effective_port}/", server.close  # type: ignore[union-attr]
+    return f"http://127.0.0.1:{server.effective_port}/", server.close
 
 
 def browser_map(store: GraphStore, settings: Settings, folder: Path) -> dict[str, Any]:
@@ -161,8 +164,10 @@ def browser_map(store: GraphStore, settings: Settings, folder: Path) -> dict[str
         "nodes": nodes,
         "drawn_ms": median,
         "drawn_runs_ms": runs,
+        # None: pyvis's page had not stabilised after PYVIS_CAP_MS (then the speed-up is a
+        # lower bound)
         "pyvis_physics_ms": pyvis_ms,
-        "speedup_vs_pyvis": (pyvis_ms / median) if pyvis_ms else None,
+        "speedup_vs_pyvis_at_least": (pyvis_ms or PYVIS_CAP_MS) / median,
     }
 
 
@@ -180,8 +185,9 @@ def explorer_time_ms(page: Any, url: str) -> float:
 
 
 def pyvis_time_ms(page: Any, store: GraphStore, folder: Path, base: str) -> float | None:
-    """pyvis's page for the same graph (its CDN links pointed at the app's vendor copy):
-    navigation → ``stabilizationIterationsDone`` (None if not within 120 s)."""
+    """pyvis's page for the same graph (its CDN script inlined): navigation → the page's
+    load event, which waits for vis-network's physics to stabilise (None after 180 s)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from pyvis.network import Network
 
     from web.state import AnalysisCache
@@ -192,23 +198,23 @@ def pyvis_time_ms(page: Any, store: GraphStore, folder: Path, base: str) -> floa
     for source, target in main.graph.get_edgelist():
         network.add_edge(source, target)
     html = network.generate_html()
-    html = html.replace(
-        "https://cdnjs.cloudflare.com/ajax/libs/vis-network/9.1.2/dist/vis-network.min.js",
-        base + "vendor/vis-network.min.js",
+    script = (files("pyvis") / "lib/vis-9.1.2/vis-network.min.js").read_text()
+    # the CDN script tag (with its integrity and crossorigin attributes) → the same file inline
+    html = re.sub(
+        r'<script src="https://cdnjs[^"]*vis-network.min.js"[^>]*></script>',
+        lambda _match: f"<script>{script}</script>",
+        html,
     )
     html = html.replace("drawGraph();", "drawGraph(); window.__net = network;")
     page_file = folder / "pyvis.html"
     page_file.write_text(html)
-    page.route("**/*", lambda route: _local_only(route))
-    page.goto(page_file.as_uri())
-    try:
-        page.wait_for_function("() => window.__net !== undefined", timeout=30_000)
-        page.evaluate(
-            "() => new Promise(done => window.__net.once('stabilizationIterationsDone', done))",
-        )
-    except Exception:  # noqa: BLE001 - a timeout means "not stabilised in time"
+    page.route("**/*", _local_only)
+    try:  # vis-network stabilises synchronously inside the page's script: until "load"
+        page.goto(page_file.as_uri(), wait_until="load", timeout=PYVIS_CAP_MS)
+    except PlaywrightTimeout:
         return None
-    return float(page.evaluate("() => performance.now()"))
+    finished = page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd")
+    return None if finished is None else float(finished)
 
 
 def _local_only(route: Any) -> None:

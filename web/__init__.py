@@ -32,6 +32,7 @@ def create_app(
     from web.accounts import Accounts
     from web.accounts import accounts_path as default_accounts_path
     from web.api import api, error_response
+    from web.json_provider import OrjsonProvider
     from web.pages import pages
     from web.security import init_security
     from web.state import AnalysisCache, WebState
@@ -39,8 +40,7 @@ def create_app(
     settings = settings or load_settings()
     store = store or open_store(settings)
     app = Flask(__name__)
-    app.config["JSON_SORT_KEYS"] = False
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = OrjsonProvider(app)
     accounts = Accounts.open(accounts_path or default_accounts_path(settings))
     init_security(app, accounts, settings)
     app.extensions["graphsvc"] = WebState(settings, store, AnalysisCache(store))

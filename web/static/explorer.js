@@ -136,13 +136,13 @@
       groupsBoundary = doc.boundary;
       fillCommunities(doc.groups || []);
     }
-    map.update(doc, state.person);
+    map.update(doc, state.person, { allTies: $("all-ties").checked });
     const ego = state.person ? doc.nodes.find((node) => node.id === state.person) : null;
     if (ego) {
       state.personName = ego.label;
       syncEgo();
     }
-    $("summary").textContent = gs.graph.summary(doc);
+    $("summary").textContent = gs.graph.summary(doc, map.data.shownEdges);
     $("metric-heading").textContent = gs.metricLabel(doc.size_metric || state.size);
     $("group-heading").textContent = doc.view === "communities" ? "Silo" : "Community";
     gs.graph.fillNodeTable($("node-table").tBodies[0], doc, nameCell);
@@ -223,6 +223,12 @@
   function onControlChange(event) {
     if (event.target.id === "search") {
       return; // the search box acts through its suggestions
+    }
+    if (event.target.id === "all-ties") {
+      if (map.data.doc) {
+        render(map.data.doc); // the same document, drawn again: nothing to fetch
+      }
+      return;
     }
     readControls(event.target);
     syncAsOfLabel();

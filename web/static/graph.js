@@ -12,6 +12,8 @@
   const { el, formatNumber, metricLabel } = window.graphsvc;
 
   const SMALL_MAP = 30;
+  /** ties drawn at most unless the user asks for all of them (see drawnEdges) */
+  const EDGE_BUDGET = 20000;
   const COLOURS = {
     noGroup: "#9aa5b1",
     border: "#3e4c59",
@@ -137,14 +139,30 @@
     };
   }
 
+  /**
+   * The edges to draw: all of them up to EDGE_BUDGET (or with `allTies`); above it every
+   * bridge and cross-community tie first, then the strongest internal ties. vis-network
+   * spends about 30 µs per edge building its map, so 50,000 ties would take 1.5 s more
+   * before anything shows; the table and the exports always hold every tie.
+   */
+  function drawnEdges(doc, marked, allTies) {
+    if (allTies || doc.edges.length <= EDGE_BUDGET) {
+      return doc.edges;
+    }
+    const rank = (edge) => (marked.bridges.has(pairKey(edge.from, edge.to)) || edge.bridge ? 2 : edge.cross ? 1 : 0);
+    const ordered = doc.edges.map((edge) => [rank(edge), edge.weight || 0, edge]);
+    ordered.sort((a, b) => b[0] - a[0] || b[1] - a[1]);
+    return ordered.slice(0, EDGE_BUDGET).map((item) => item[2]);
+  }
+
   /** vis nodes and edges of a document (`egoId`: the person an ego view is centred on). */
-  function toVis(doc, egoId) {
+  function toVis(doc, egoId, allTies = false) {
     const groups = groupIndex(doc);
     const marked = highlights(doc);
     const labels = new Map(doc.nodes.map((node) => [node.id, node.label]));
     return {
       nodes: doc.nodes.map((node) => visNode(node, doc, groups, marked, egoId)),
-      edges: doc.edges.map((edge) => visEdge(edge, doc, labels, marked)),
+      edges: drawnEdges(doc, marked, allTies).map((edge) => visEdge(edge, doc, labels, marked)),
     };
   }
 
@@ -177,8 +195,9 @@
    */
   function readableLabels(network, data, egoId) {
     const perPixel = 1 / Math.max(network.getScale(), 0.05);
-    const size = data.nodes.length <= SMALL_MAP ? Math.round(14 * perPixel) : 14;
-    network.setOptions({ nodes: { font: { size } } });
+    if (data.nodes.length <= SMALL_MAP) { // large maps keep the default size (no pass over them)
+      network.setOptions({ nodes: { font: { size: Math.round(14 * perPixel) } } });
+    }
     if (egoId && data.nodes.get(egoId)) { // the centre of an ego map: always labelled, larger
       data.nodes.update({ id: egoId, font: { size: Math.round(18 * perPixel), strokeWidth: 5 } });
     }
@@ -196,15 +215,17 @@
       const id = params.nodes.length ? params.nodes[0] : null;
       onSelect(id === null ? null : data.byId.get(id) || null);
     });
-    function update(doc, egoId) {
-      const converted = toVis(doc, egoId);
+    function update(doc, egoId, options = {}) {
+      const converted = toVis(doc, egoId, Boolean(options.allTies));
+      data.shownEdges = converted.edges.length;
       data.doc = doc;
       data.byId = new Map(doc.nodes.map((node) => [node.id, node]));
       network.setOptions(networkOptions(doc.nodes.length));
-      data.edges.clear();
-      data.nodes.clear();
-      data.nodes.add(converted.nodes);
-      data.edges.add(converted.edges);
+      // new data sets handed over at once: adding 50,000 edges to the shown ones would make
+      // the map process them in many steps
+      data.nodes = new vis.DataSet(converted.nodes);
+      data.edges = new vis.DataSet(converted.edges);
+      network.setData({ nodes: data.nodes, edges: data.edges });
       network.fit({ animation: false });
       readableLabels(network, data, egoId || (doc.nodes.find((node) => node.ego) || {}).id);
     }
@@ -217,10 +238,15 @@
     return { network, data, update, select };
   }
 
-  /** "N people, M ties shown" (or communities and links in the community view). */
-  function summary(doc) {
+  /** "N people, M ties shown" (or communities and links in the community view); `drawn`:
+   * how many ties the map draws, when fewer than the document holds. */
+  function summary(doc, drawn) {
     const n = doc.nodes.length;
     const m = doc.edges.length;
+    if (drawn !== undefined && drawn < m && doc.view !== "communities") {
+      return `${formatNumber(n)} people; ${formatNumber(drawn)} of ${formatNumber(m)} ties drawn`
+        + " (every bridge and cross-community tie, then the strongest)";
+    }
     if (doc.view === "communities") {
       const people = doc.total_people === undefined ? "" : ` (${formatNumber(doc.total_people)} people)`;
       return `${formatNumber(n)} communities, ${formatNumber(m)} links shown${people}`;

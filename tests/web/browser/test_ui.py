@@ -271,3 +271,35 @@ def test_every_control_is_reachable_by_tab(browsing: Browsing) -> None:
         page.keyboard.press("Tab")
     wanted = {"search", "view", "boundary", "communities", "size", "asof", "window", "reset"}
     assert wanted <= reached, f"not reached by Tab: {wanted - reached}"
+
+
+def test_a_large_map_draws_every_cross_tie_then_the_strongest(browsing: Browsing) -> None:
+    """Above 20,000 ties the map draws bridges and cross ties first, then internal ties by
+    weight (the rest stay in the table and exports); "draw every tie" draws them all."""
+    page = browsing.page("viewer")
+    open_explorer(browsing, page)
+    drawn = page.evaluate(
+        """() => {
+          const nodes = Array.from({length: 300}, (_, i) => ({id: 'n' + i, label: 'n' + i,
+            x: i, y: i, size: 10, group: null, groups: []}));
+          const edges = Array.from({length: 25000}, (_, i) => ({id: 'e' + i,
+            from: 'n' + (i % 300), to: 'n' + ((i * 7 + 1) % 300), weight: (i * 37) % 1000,
+            count: 1, cross: i % 10 === 0, bridge: false}));
+          const doc = {view: 'people', nodes, edges, groups: [], brokers: [], bridges: [],
+            silos: []};
+          const some = window.graphsvc.graph.toVis(doc, null).edges.map(e => e.id);
+          const every = window.graphsvc.graph.toVis(doc, null, true).edges.length;
+          const kept = new Set(some);
+          const weight = (e) => e.weight;
+          const internal = edges.filter(e => !e.cross);
+          return {
+            drawn: some.length, every,
+            crossKept: edges.filter(e => e.cross).every(e => kept.has(e.id)),
+            weakestKept: Math.min(...internal.filter(e => kept.has(e.id)).map(weight)),
+            strongestLeft: Math.max(...internal.filter(e => !kept.has(e.id)).map(weight)),
+          };
+        }"""
+    )
+    assert drawn["drawn"] == 20_000 and drawn["every"] == 25_000
+    assert drawn["crossKept"]
+    assert drawn["weakestKept"] >= drawn["strongestLeft"]
