@@ -22,7 +22,7 @@ from web.graph_view import ViewOptions, graph_document
 from web.openapi import openapi_document
 from web.people_view import person_document
 from web.security import csrf_token, current_user, requires
-from web.state import WebState, WindowKey
+from web.state import WebState, WindowAnalysis, WindowKey
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 #: above this many people the explorer opens on the community-level graph
@@ -85,9 +85,7 @@ def meta() -> Response:
 @requires("view_network")
 def graph() -> Response:
     """Nodes and edges of the people, community-level or ego view of a window."""
-    key = params.window_key(request.args, state().settings.zone)
-    window = state().analyses.window(key)
-    document = _view_document()
+    key, window, document = _view_document()
     return ok({"window": window_of(window.main), "boundary": key.boundary.value, **document})
 
 
@@ -169,7 +167,7 @@ def communities() -> Response:
 @requires("export_graph")
 def export_gexf() -> Response:
     """The current view as GEXF (same query as ``/graph``)."""
-    document = _view_document()
+    _key, _window, document = _view_document()
     return _download(gexf_bytes(document), "graphsvc-view.gexf", "application/gexf+xml")
 
 
@@ -178,21 +176,23 @@ def export_gexf() -> Response:
 def export_csv() -> Response:
     """The current view's edges (``part=edges``) or nodes (``part=nodes``) as CSV."""
     part = params.one_of(request.args, "part", ("edges", "nodes"), "edges")
-    document = _view_document()
+    _key, _window, document = _view_document()
     text = csv_text(document, part)
     return _download(text.encode("utf-8"), f"graphsvc-{part}.csv", "text/csv; charset=utf-8")
 
 
-def _view_document() -> dict[str, Any]:
+def _view_document() -> tuple[WindowKey, WindowAnalysis, dict[str, Any]]:
+    """The request's window key, its analysis and the graph document of its view."""
     key = params.window_key(request.args, state().settings.zone)
     options = view_options(request.args)
     window = state().analyses.window(key)
     report = state().analyses.report(key)[1] if needs_report(options) else window.report
-    return graph_document(
+    document = graph_document(
         window.main, report, options,
         names=window.names, consent=window.consent, community_names=window.community_names,
         layout_cache=state().layouts, layout_key=(key, state().analyses.version()),
     )  # fmt: skip
+    return key, window, document
 
 
 def _download(body: bytes, filename: str, mimetype: str) -> Response:

@@ -40,7 +40,7 @@ def person_document(state: WebState, key: WindowKey, person_id: str) -> dict[str
     person = state.store.get_person(person_id)
     if person is None or not person.consent:
         raise NotFound("person", person_id)
-    names = {s.community.id: s.community for s in state.store.communities()}
+    names = {community.id: community for community in state.store.list_communities()}
     memberships = [
         {
             "community_id": m.community_id,

@@ -123,10 +123,6 @@ class AnalysisCache:
                 )
             return entry, entry.report
 
-    def cached_report(self, key: WindowKey) -> Report | None:
-        """The window's report if it is already computed (never computes)."""
-        return self.window(key).report
-
     def months(self) -> list[str]:
         """The months (``YYYY-MM``, UTC) that hold interactions, ascending."""
         version = self.version()
