@@ -213,6 +213,11 @@ class GraphStore(Protocol):
         (empty for an unknown person)."""
         ...
 
+    def members_of(self, community_id: str) -> list[Membership]:
+        """Every membership in ``community_id``, past and present, by person and role
+        (empty for an unknown community)."""
+        ...
+
     def interactions(
         self,
         start: datetime | None = None,

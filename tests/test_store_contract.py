@@ -373,6 +373,15 @@ def test_memberships_of_one_person_past_and_present(world: GraphStore) -> None:
         assert world.memberships_of(person_id) == expected
 
 
+def test_members_of_one_community_past_and_present(world: GraphStore) -> None:
+    for community_id in ("c1", "c2", "org", "nowhere"):
+        expected = sorted(
+            (m for m in MEMBERSHIPS if m.community_id == community_id),
+            key=lambda m: (m.person_id, m.role),
+        )
+        assert world.members_of(community_id) == expected
+
+
 def test_interaction_arrays_columns(world: GraphStore) -> None:
     arrays = world.interactions()
     assert len(arrays) == 6

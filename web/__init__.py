@@ -1,6 +1,7 @@
 """The web UI and JSON API: :func:`create_app` builds the Flask application.
 
-One blueprint per area (pages, ``auth``, the ``/api/v1`` API); the store, the accounts and
+One blueprint per area (the explorer ``graph``, ``communities``, ``people``, ``imports``,
+``auth``, ``assets`` and the ``/api/v1`` API); the store, the accounts and
 the analysis cache live in ``app.extensions["graphsvc"]`` (:class:`web.state.WebState`).
 Every script and stylesheet is served by the app itself (vis-network from the pyvis
 package): the UI works with no outside network.
@@ -28,12 +29,12 @@ def create_app(
     ``store`` and ``accounts_path`` default to the ones ``settings`` names; tests and the
     ``serve`` command pass an already opened store.
     """
-    from web import api_imports  # noqa: F401  (adds the import routes to the API)
+    from web import api_analytics, api_imports  # noqa: F401  (add their routes to the API)
     from web.accounts import Accounts
     from web.accounts import accounts_path as default_accounts_path
     from web.api import api, error_response
     from web.json_provider import OrjsonProvider
-    from web.pages import pages
+    from web.pages import register_pages
     from web.security import init_security
     from web.state import AnalysisCache, WebState
 
@@ -44,7 +45,7 @@ def create_app(
     accounts = Accounts.open(accounts_path or default_accounts_path(settings))
     init_security(app, accounts, settings)
     app.extensions["graphsvc"] = WebState(settings, store, AnalysisCache(store))
-    app.register_blueprint(pages)
+    register_pages(app)
     app.register_blueprint(api)
 
     @app.errorhandler(HTTPException)

@@ -17,6 +17,7 @@ from graphsvc.errors import GraphsvcError, NotFound, StoreUnavailable, Validatio
 from graphsvc.model import CommunityKind, InteractionKind
 from web import params
 from web.communities_view import communities_document
+from web.community_view import community_document
 from web.export_view import csv_text, gexf_bytes
 from web.graph_view import ViewOptions, graph_document
 from web.openapi import openapi_document
@@ -161,6 +162,16 @@ def communities() -> Response:
     key = params.window_key(request.args, state().settings.zone)
     window, report = state().analyses.report(key)
     return ok({"boundary": key.boundary.value, **communities_document(window, report)})
+
+
+@api.get("/communities/<community_id>")
+@requires("view_network")
+def community(community_id: str) -> Response:
+    """A community's description, objectives, focus areas, members with roles and metrics
+    (its own kind is the boundary)."""
+    key = params.window_key(request.args, state().settings.zone)
+    page = params.page(request.args)
+    return ok(community_document(state(), key, community_id, page))
 
 
 @api.get("/export.gexf")

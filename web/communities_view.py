@@ -23,28 +23,38 @@ TOP_SPANNERS = 3
 
 def communities_document(window: WindowAnalysis, report: Report) -> dict[str, Any]:
     """The ``/api/v1/communities`` document (without ``ok``)."""
-    silos, names = report.metrics.silos, window.community_names
     fragile = fragile_pairs(report)
     spanners = top_spanners(report, window)
-    items = []
-    for g, group in enumerate(silos.groups):
-        ei = silos.ei
-        items.append(
-            {
-                "id": group,
-                "name": names.get(group, group),
-                "size": int(ei.group_size[g]),
-                "active": int(silos.active_members[g]),
-                "ei": _number(ei.group_ei[g]),
-                "ei_expected": _number(ei.group_ei_expected[g]),
-                "ei_p": _number(ei.group_ei_p[g]),
-                "silo": bool(silos.silo[g]),
-                "silo_reason": silos.reason[g],
-                "spanners": spanners[g],
-                "fragile_pairs": fragile.get(group, []),
-            }
-        )
-    return {"items": items, "matrix": tie_matrix(report, names)}
+    items = [
+        community_row(window, report, g, spanners[g], fragile.get(group, []))
+        for g, group in enumerate(report.metrics.silos.groups)
+    ]
+    return {"items": items, "matrix": tie_matrix(report, window.community_names)}
+
+
+def community_row(
+    window: WindowAnalysis,
+    report: Report,
+    g: int,
+    spanners: list[dict[str, str]],
+    fragile: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The dashboard row of group ``g`` of the window's boundary kind."""
+    silos = report.metrics.silos
+    ei, group = silos.ei, silos.groups[g]
+    return {
+        "id": group,
+        "name": window.community_names.get(group, group),
+        "size": int(ei.group_size[g]),
+        "active": int(silos.active_members[g]),
+        "ei": _number(ei.group_ei[g]),
+        "ei_expected": _number(ei.group_ei_expected[g]),
+        "ei_p": _number(ei.group_ei_p[g]),
+        "silo": bool(silos.silo[g]),
+        "silo_reason": silos.reason[g],
+        "spanners": spanners,
+        "fragile_pairs": fragile,
+    }
 
 
 def top_spanners(report: Report, window: WindowAnalysis) -> list[list[dict[str, str]]]:

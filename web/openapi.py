@@ -76,6 +76,7 @@ def _operation(
 
 def _paths() -> dict[str, dict[str, Any]]:
     person = {"name": "person_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    community = {**person, "name": "community_id"}
     return {
         "/api/v1/meta": {"get": _operation("Controls of the explorer and the current user", [])},
         "/api/v1/graph": {
@@ -95,6 +96,27 @@ def _paths() -> dict[str, dict[str, Any]]:
         },
         "/api/v1/communities": {
             "get": _operation("Communities with E-I, silo verdicts and the tie matrix", WINDOW)
+        },
+        "/api/v1/communities/{community_id}": {
+            "get": _operation(
+                "A community: description, objectives, focus areas, members with roles"
+                " (paged) and its dashboard row, with its own kind as the boundary",
+                [community, *WINDOW, *PAGE],
+            )
+        },
+        "/api/v1/analytics/brokers": {
+            "get": _operation(
+                "People ranked by cross-community betweenness (consenting people only)",
+                WINDOW + PAGE,
+            )
+        },
+        "/api/v1/analytics/silos": {
+            "get": _operation("The communities flagged as silos, with their evidence", WINDOW)
+        },
+        "/api/v1/analytics/ties": {
+            "get": _operation(
+                "Community pairs with ties, carriers, density, O/E, and the tie matrix", WINDOW
+            )
         },
         "/api/v1/export.gexf": {
             "get": _operation(

@@ -1,7 +1,10 @@
-"""The HTML pages: thin shells that their scripts fill from ``/api/v1``.
+"""What every page shares: the template context, and the assets blueprint.
 
-Each page is a template extending ``base.html`` with the context of
-:func:`page_context`; data never travels in inline scripts (the CSP forbids them).
+Pages are thin shells that their scripts fill from ``/api/v1``: each area has its own
+blueprint (:mod:`web.pages_graph`, :mod:`web.pages_communities`, :mod:`web.pages_people`,
+:mod:`web.pages_imports`) rendering a template that extends ``base.html`` with the context
+of :func:`page_context`; data never travels in inline scripts (the CSP forbids them).
+``assets`` serves vis-network from the installed pyvis package (no CDN) and the favicon.
 """
 
 from __future__ import annotations
@@ -10,11 +13,11 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Flask, Response, abort
 
-from web.security import current_user, requires
+from web.security import current_user
 
-pages = Blueprint("pages", __name__)
+assets = Blueprint("assets", __name__)
 
 #: vendor files served from the pyvis package (vis-network 9.1.2): no CDN
 VENDOR_FILES = {
@@ -23,43 +26,23 @@ VENDOR_FILES = {
 }
 
 
+def register_pages(app: Flask) -> None:
+    """Register the assets and every area's page blueprint."""
+    from web.pages_communities import communities
+    from web.pages_graph import graph
+    from web.pages_imports import imports
+    from web.pages_people import people
+
+    for blueprint in (assets, graph, communities, people, imports):
+        app.register_blueprint(blueprint)
+
+
 def page_context(active: str, **extra: Any) -> dict[str, Any]:
+    """What ``base.html`` needs: the signed-in user and the active navigation entry."""
     return {"user": current_user(), "active": active, **extra}
 
 
-@pages.get("/")
-@requires("view_network")
-def explorer() -> str:
-    return render_template("explorer.html", **page_context("explorer"))
-
-
-@pages.get("/communities")
-@requires("view_network")
-def communities() -> str:
-    return render_template("communities.html", **page_context("communities"))
-
-
-@pages.get("/communities/<community_id>")
-@requires("view_network")
-def community(community_id: str) -> str:
-    return render_template(
-        "community.html", **page_context("communities", community_id=community_id)
-    )
-
-
-@pages.get("/people/<person_id>")
-@requires("view_person_details")
-def person(person_id: str) -> str:
-    return render_template("person.html", **page_context("explorer", person_id=person_id))
-
-
-@pages.get("/imports")
-@requires("view_imports")
-def imports() -> str:
-    return render_template("imports.html", **page_context("imports"))
-
-
-@pages.get("/vendor/<name>")
+@assets.get("/vendor/<name>")
 def vendor(name: str) -> Response:
     """vis-network's script and stylesheet, from the installed pyvis package."""
     if name not in VENDOR_FILES:
@@ -68,7 +51,7 @@ def vendor(name: str) -> Response:
     return _cached_file("pyvis", relative, mimetype)
 
 
-@pages.get("/favicon.ico")
+@assets.get("/favicon.ico")
 def favicon() -> Response:
     return _cached_file("web", "static/favicon.svg", "image/svg+xml")
 

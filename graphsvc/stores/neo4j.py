@@ -237,6 +237,10 @@ class Neo4jStore:
         found = [membership_from(record) for record in records]
         return sorted(found, key=lambda m: (m.community_id, m.role))
 
+    def members_of(self, community_id: str) -> list[Membership]:
+        records = self._execute("members_of_community", id=community_id)
+        return [membership_from(record) for record in records]
+
     def interactions(
         self,
         start: datetime | None = None,

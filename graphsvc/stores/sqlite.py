@@ -210,6 +210,12 @@ class SQLiteStore:
             rows = conn.execute(query, (person_id,)).fetchall()
         return [codec.decode_membership(row) for row in rows]
 
+    def members_of(self, community_id: str) -> list[Membership]:
+        query = f"{sql.SELECT_MEMBERSHIPS} WHERE m.community_id = ? ORDER BY m.person_id, m.role"
+        with self._db.read() as conn:
+            rows = conn.execute(query, (community_id,)).fetchall()
+        return [codec.decode_membership(row) for row in rows]
+
     def interactions(
         self,
         start: datetime | None = None,

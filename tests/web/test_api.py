@@ -6,13 +6,13 @@ from __future__ import annotations
 import io
 import json
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Callable
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from uploads import zip_of
 
 from graphsvc.demo import DemoWorld
 from web.roles import ROLE_PERMISSIONS, ROLES
@@ -31,6 +31,10 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "/api/v1/people?q=a": "view_network",
     "/api/v1/people/p0001": "view_person_details",
     "/api/v1/communities": "view_network",
+    "/api/v1/communities/cop-open-source": "view_network",
+    "/api/v1/analytics/brokers": "view_network",
+    "/api/v1/analytics/silos": "view_network",
+    "/api/v1/analytics/ties": "view_network",
     "/api/v1/export.gexf": "export_graph",
     "/api/v1/export.csv": "export_graph",
     "/api/v1/imports": "view_imports",
@@ -189,6 +193,10 @@ def test_private_people_are_never_named(client_as: Client, demo_world: DemoWorld
         "/api/v1/graph?highlight=brokers,bridges",
         "/api/v1/graph?view=communities",
         "/api/v1/communities",
+        f"/api/v1/communities/{demo_world.ground_truth['silo_community']}?per_page=200",
+        "/api/v1/analytics/brokers?per_page=200",
+        "/api/v1/analytics/silos",
+        "/api/v1/analytics/ties",
         f"/api/v1/people/{demo_world.people[0].id}",
         "/api/v1/export.csv?part=nodes",
         "/api/v1/people?q=" + private[0].name.split()[0],
@@ -276,14 +284,6 @@ def upload(client: FlaskClient, name: str, payload: bytes, token: str | None = N
         content_type="multipart/form-data",
         headers=headers,
     )
-
-
-def zip_of(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as bundle:
-        for name, text in files.items():
-            bundle.writestr(name, text)
-    return buffer.getvalue()
 
 
 def test_an_api_token_uploads_a_dataset_once(app: Flask) -> None:

@@ -56,6 +56,7 @@
     $("window").value = String(state.window);
     $("hops").value = String(state.hops);
     $("asof").value = String(Math.max(0, state.asOf));
+    $("all-ties").checked = state.allTies;
     document.querySelectorAll('input[name="kinds"]').forEach((box) => { box.checked = state.kinds.includes(box.value); });
     document.querySelectorAll('input[name="highlight"]').forEach((box) => { box.checked = state.highlight.includes(box.value); });
     syncCommunities();
@@ -136,7 +137,7 @@
       groupsBoundary = doc.boundary;
       fillCommunities(doc.groups || []);
     }
-    map.update(doc, state.person, { allTies: $("all-ties").checked });
+    map.update(doc, state.person, { allTies: state.allTies });
     const ego = state.person ? doc.nodes.find((node) => node.id === state.person) : null;
     if (ego) {
       state.personName = ego.label;
@@ -225,6 +226,8 @@
       return; // the search box acts through its suggestions
     }
     if (event.target.id === "all-ties") {
+      state.allTies = event.target.checked;
+      history.replaceState(null, "", `?${pageQuery()}`);
       if (map.data.doc) {
         render(map.data.doc); // the same document, drawn again: nothing to fetch
       }

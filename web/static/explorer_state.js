@@ -9,7 +9,7 @@
 (function () {
   const DEFAULTS = { view: "auto", hops: 2, size: "degree", window: 0 };
   const state = { meta: null, boundary: "cop", kinds: [], communities: [], size: "degree", highlight: [],
-    asOf: -1, window: 0, view: "auto", person: null, personName: "", hops: 2 };
+    asOf: -1, window: 0, view: "auto", person: null, personName: "", hops: 2, allTies: false };
 
   // -- months: "YYYY-MM" labels as month numbers, and the window they give ----------------
 
@@ -82,6 +82,9 @@
       params.set("person", state.person);
       params.set("hops", String(state.hops));
     }
+    if (state.allTies) {
+      params.set("ties", "all");
+    }
     return params;
   }
 
@@ -111,6 +114,7 @@
     state.person = params.get("person") || null;
     state.personName = state.person || "";
     state.hops = Number(choice(params.get("hops"), ["1", "2", "3"], String(DEFAULTS.hops)));
+    state.allTies = params.get("ties") === "all";
   }
 
   window.graphsvc.explorerState = { state, readState, asOfLabel, windowQuery, graphQuery, pageQuery };
