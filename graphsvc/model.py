@@ -30,6 +30,7 @@ from graphsvc.vocabulary import (
     DIRECTED_BY_DEFAULT,
     ActivityKind,
     CommunityKind,
+    DeclineReason,
     FeedbackVerdict,
     ImportStatus,
     InteractionKind,
@@ -49,6 +50,7 @@ __all__ = [
     "PROVENANCE_FIELDS",
     "REFERENCES",
     "ROW_OUTCOMES",
+    "DeclineReason",
     "Feedback",
     "FeedbackVerdict",
     "ImportRun",
@@ -372,7 +374,13 @@ class Participation:
 
 @dataclass(frozen=True, slots=True)
 class Feedback:
-    """A person's verdict on a recommendation of ``suggested_id`` (kept for evaluation)."""
+    """A verdict on a suggestion of ``suggested_id`` for ``person_id`` (kept for evaluation).
+
+    ``recommender`` is the kind of suggestion (``collaborator`` or ``mentor``). A moderator's
+    verdict names them (``moderator``, a web user name) and the community they act for;
+    ``declined`` needs a ``reason`` (and only it has one). An ``accepted`` suggestion is an
+    introduction made at ``at``.
+    """
 
     id: str
     person_id: str
@@ -380,6 +388,9 @@ class Feedback:
     verdict: FeedbackVerdict
     at: datetime
     recommender: str = "collaborator"
+    reason: DeclineReason | None = None
+    moderator: str | None = None
+    community_id: str | None = None
 
     def __post_init__(self) -> None:
         _require_id("feedback", "id", self.id)
@@ -388,6 +399,26 @@ class Feedback:
         _set(self, "verdict", _enum("feedback", self.id, "verdict", FeedbackVerdict, self.verdict))
         _set(self, "at", _utc("feedback", self.id, "at", self.at))
         _require_id("feedback", "recommender", self.recommender, self.id)
+        _set(self, "moderator", _optional_text(self.moderator))
+        _set(self, "community_id", _optional_text(self.community_id))
+        self._check_reason()
+
+    def _check_reason(self) -> None:
+        declined = self.verdict is FeedbackVerdict.DECLINED
+        if self.reason is None:
+            if declined:
+                raise ValidationError(
+                    "reason", "a declined suggestion needs a reason", **self._where()
+                )
+            return
+        if not declined:
+            raise ValidationError(
+                "reason", "only a declined suggestion has a reason", **self._where()
+            )
+        _set(self, "reason", _enum("feedback", self.id, "reason", DeclineReason, self.reason))
+
+    def _where(self) -> dict[str, str]:
+        return {"entity": "feedback", "record_id": self.id}
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,9 +56,20 @@ class ParticipationRole(StrEnum):
 
 
 class FeedbackVerdict(StrEnum):
+    #: a moderator made the introduction (the feedback's ``at`` is its date)
     ACCEPTED = "accepted"
+    #: a moderator refused it, with a :class:`DeclineReason`
+    DECLINED = "declined"
+    #: set aside without a verdict (may come back)
     DISMISSED = "dismissed"
     CONNECTED = "connected"
+
+
+class DeclineReason(StrEnum):
+    ALREADY_KNOW = "already_know"
+    NOT_RELEVANT = "not_relevant"
+    OVERLOADED = "overloaded"
+    WRONG_TOPIC = "wrong_topic"
 
 
 class ImportStatus(StrEnum):

@@ -12,6 +12,7 @@ from graphsvc.model import (
     Activity,
     Community,
     CommunityKind,
+    DeclineReason,
     Feedback,
     ImportRun,
     Interaction,
@@ -139,3 +140,15 @@ def test_entities_are_frozen() -> None:
     person = Person("p", "P")
     with pytest.raises(AttributeError):
         person.name = "Q"  # type: ignore[misc]
+
+
+def test_a_declined_suggestion_needs_a_reason_and_only_it_has_one() -> None:
+    at = datetime(2025, 3, 1, tzinfo=UTC)
+    declined = Feedback("f1", "p1", "p2", "declined", at, reason="wrong_topic", moderator=" mo ")
+    assert declined.reason is DeclineReason.WRONG_TOPIC and declined.moderator == "mo"
+    with pytest.raises(ValidationError, match="f1: reason: a declined suggestion needs a reason"):
+        Feedback("f1", "p1", "p2", "declined", at)
+    with pytest.raises(ValidationError, match="only a declined suggestion has a reason"):
+        Feedback("f1", "p1", "p2", "accepted", at, reason="overloaded")
+    with pytest.raises(ValidationError, match="reason: 'busy' is not one of"):
+        Feedback("f1", "p1", "p2", "declined", at, reason="busy")

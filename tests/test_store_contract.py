@@ -529,12 +529,22 @@ def test_feedback(world: GraphStore) -> None:
     rows = [
         Feedback("f1", "p2", "p1", "accepted", day(60)),
         Feedback("f2", "p1", "p5", "dismissed", day(61), recommender="mentor"),
+        Feedback(
+            "f3",
+            "p1",
+            "p4",
+            "declined",
+            day(62),
+            reason="already_know",
+            moderator="mo",
+            community_id="c2",
+        ),  # fmt: skip
     ]
-    assert world.add_feedback(rows) == 2
+    assert world.add_feedback(rows) == 3
     world.add_feedback(rows)
     assert world.feedback() == rows
-    assert world.feedback("p1") == [rows[1]]
-    assert world.counts()["feedback"] == 2
+    assert world.feedback("p1") == rows[1:]
+    assert world.counts()["feedback"] == 3
 
 
 def test_clear(world: GraphStore) -> None:

@@ -237,6 +237,9 @@ def feedback_row(feedback: Feedback) -> dict[str, Any]:
         "verdict": feedback.verdict.value,
         "at": iso(feedback.at),
         "recommender": feedback.recommender,
+        "reason": feedback.reason.value if feedback.reason else None,
+        "moderator": feedback.moderator,
+        "community_id": feedback.community_id,
     }
 
 
@@ -248,6 +251,9 @@ def feedback_from(props: Props) -> Feedback:
         verdict=props["verdict"],
         at=native(props["at"]),  # type: ignore[arg-type]
         recommender=props["recommender"],
+        reason=props.get("reason"),
+        moderator=props.get("moderator"),
+        community_id=props.get("community_id"),
     )
 
 

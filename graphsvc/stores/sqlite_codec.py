@@ -229,12 +229,22 @@ def decode_import_run(row: Row) -> ImportRun:
     )  # fmt: skip
 
 
-FEEDBACK_COLUMNS = ("id", "person_id", "suggested_id", "verdict", "at", "recommender")
+FEEDBACK_COLUMNS = (
+    "id", "person_id", "suggested_id", "verdict", "at", "recommender",
+    "reason", "moderator", "community_id",
+)  # fmt: skip
 
 
 def encode_feedback(f: Feedback) -> Row:
-    return (f.id, f.person_id, f.suggested_id, f.verdict.value, to_micros(f.at), f.recommender)
+    reason = f.reason.value if f.reason else None
+    return (
+        f.id, f.person_id, f.suggested_id, f.verdict.value, to_micros(f.at), f.recommender,
+        reason, f.moderator, f.community_id,
+    )  # fmt: skip
 
 
 def decode_feedback(row: Row) -> Feedback:
-    return Feedback(row[0], row[1], row[2], row[3], from_micros(row[4]), row[5])
+    return Feedback(
+        row[0], row[1], row[2], row[3], from_micros(row[4]), row[5],
+        reason=row[6], moderator=row[7], community_id=row[8],
+    )  # fmt: skip

@@ -82,7 +82,7 @@ def test_satisfies_the_protocol(store: SQLiteStore, db_path: Path) -> None:
 def test_wal_mode_user_version_and_foreign_keys(store: SQLiteStore, db_path: Path) -> None:
     with raw(db_path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         tables = {
             row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }
@@ -149,6 +149,34 @@ def test_a_version_1_database_is_migrated_with_its_data(db_path: Path) -> None:
         assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         tables = {row[0] for row in check.execute("SELECT name FROM sqlite_master")}
     assert {"person_aliases", "person_conflicts"} <= tables
+
+
+def test_a_version_2_database_keeps_its_feedback_and_gains_reasons(db_path: Path) -> None:
+    """Migration 2 → 3 adds the decline reason, moderator and community to feedback."""
+    from graphsvc.stores.sqlite_schema import load_script, split_statements
+
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    for script in ("schema.sql", "schema_2.sql"):
+        for statement in split_statements(load_script(script)):
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 2")
+    conn.execute(
+        "INSERT INTO feedback (id, person_id, suggested_id, verdict, at, recommender) "
+        "VALUES ('f1', 'p1', 'p2', 'accepted', 0, 'collaborator')"
+    )
+    conn.close()
+    store = SQLiteStore.from_uri(f"sqlite:///{db_path}")
+    try:
+        (old,) = store.feedback()
+        assert (old.id, old.verdict, old.reason, old.moderator) == ("f1", "accepted", None, None)
+        declined = Feedback(
+            "f2", "p1", "p3", "declined", old.at, reason="overloaded", moderator="mo",
+            community_id="c1",
+        )  # fmt: skip
+        store.add_feedback([declined])
+        assert store.feedback()[1] == declined
+    finally:
+        store.close()
 
 
 def test_a_newer_schema_is_refused(db_path: Path) -> None:
