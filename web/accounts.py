@@ -18,9 +18,8 @@ import re
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from graphsvc.config import Settings
 from graphsvc.errors import ConfigError, NotFound, StoreError, StoreUnavailable, ValidationError
 from graphsvc.stores.sqlite_db import path_from_uri
-from web.roles import check_role, ordered, permissions_of
+from web.principals import ApiToken, User, scope_of, scope_text
+from web.roles import check_role
 
 DEFAULT_ACCOUNTS_FILE = Path("graphsvc-accounts.db")
 TOKEN_PREFIX = "gst_"
@@ -52,46 +52,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " revoked_at TEXT)",
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ),
+    # the communities a user (a moderator) acts for: NULL = every community
+    ("ALTER TABLE users ADD COLUMN communities TEXT",),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class User:
-    """Who a request acts for: a user, or an API token (``is_token``) with its own role."""
-
-    name: str
-    role: str
-    permissions: frozenset[str] = field(default=frozenset())
-    is_token: bool = False
-
-    @classmethod
-    def of(cls, name: str, role: str, *, is_token: bool = False) -> User:
-        return cls(name, role, permissions_of(role), is_token)
-
-    def can(self, permission: str) -> bool:
-        return permission in self.permissions
-
-    def to_dict(self) -> dict[str, Any]:
-        """``{"name", "role", "permissions"}`` as ``/api/v1/meta`` returns it."""
-        return {"name": self.name, "role": self.role, "permissions": ordered(self.permissions)}
-
-
-@dataclass(frozen=True, slots=True)
-class ApiToken:
-    """An API token's record (never its secret): ``prefix`` is enough to recognise it."""
-
-    id: int
-    name: str
-    role: str
-    user: str | None
-    prefix: str
-    created_at: str
-    last_used: str | None
-    revoked_at: str | None
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
 
 
 def accounts_path(settings: Settings) -> Path:
@@ -253,18 +216,30 @@ class Accounts:
         if role == "admin" and new_role != "admin" and admins == 1:
             raise ValidationError("role", "the last admin must stay admin", record_id=name)
 
-    def _user_row(self, name: str) -> tuple[str, str, str] | None:
-        """``(name as stored, role, password hash)`` of ``name`` (any case), or None."""
-        rows = self._read("SELECT name, role, password_hash FROM users WHERE name = ?", (name,))
-        return (str(rows[0][0]), str(rows[0][1]), str(rows[0][2])) if rows else None
+    def _user_row(self, name: str) -> tuple[str, str, str, str | None] | None:
+        """``(name as stored, role, password hash, communities)`` of ``name`` (any case)."""
+        rows = self._read(
+            "SELECT name, role, password_hash, communities FROM users WHERE name = ?", (name,)
+        )
+        return (str(rows[0][0]), str(rows[0][1]), str(rows[0][2]), rows[0][3]) if rows else None
 
     def get_user(self, name: str) -> User | None:
         row = self._user_row(name)
-        return User.of(row[0], row[1]) if row else None
+        return _user_of(row) if row else None
 
     def users(self) -> list[User]:
-        rows = self._read("SELECT name, role FROM users ORDER BY name")
-        return [User.of(name, role) for name, role in rows]
+        rows = self._read("SELECT name, role, communities FROM users ORDER BY name")
+        return [User.of(name, role, communities=scope_of(text)) for name, role, text in rows]
+
+    def set_communities(self, name: str, community_ids: Iterable[str] | None) -> None:
+        """The communities ``name`` acts for (None: every community)."""
+        with self._write() as conn:
+            changed = conn.execute(
+                "UPDATE users SET communities = ?, updated_at = ? WHERE name = ?",
+                (scope_text(community_ids), _now(), name),
+            ).rowcount
+        if not changed:
+            raise NotFound("user", name)
 
     def verify_password(self, name: str, password: str) -> User | None:
         """The user when ``password`` is theirs, else None (the time taken does not tell
@@ -273,7 +248,7 @@ class Accounts:
         if row is None or len(password) > MAX_PASSWORD:
             check_password_hash(self._dummy(), password[:MAX_PASSWORD])
             return None
-        return User.of(row[0], row[1]) if check_password_hash(row[2], password) else None
+        return _user_of(row) if check_password_hash(row[2], password) else None
 
     def _dummy(self) -> str:
         if self._dummy_hash is None:
@@ -291,7 +266,7 @@ class Accounts:
         row = self._user_row(name)
         if row is None or not secrets.compare_digest(_sha256(row[2])[:16], stamp):
             return None
-        return User.of(row[0], row[1])
+        return _user_of(row)
 
     def ensure_demo_admin(self) -> tuple[str, str] | None:
         """When no user exists, create ``admin`` with a random password and return
@@ -377,6 +352,10 @@ class Accounts:
             )
             (key,) = conn.execute("SELECT value FROM meta WHERE key = 'secret_key'").fetchone()
         return str(key)
+
+
+def _user_of(row: tuple[str, str, str, str | None]) -> User:
+    return User.of(row[0], row[1], communities=scope_of(row[3]))
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:

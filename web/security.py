@@ -31,7 +31,8 @@ from flask import Flask, Response, abort, g, jsonify, redirect, request, session
 from werkzeug.wrappers import Response as BaseResponse
 
 from graphsvc.config import Settings
-from web.accounts import Accounts, User
+from web.accounts import Accounts
+from web.principals import User
 
 ACCOUNTS_KEY = "graphsvc.accounts"
 THROTTLE_KEY = "graphsvc.login_throttle"

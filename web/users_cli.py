@@ -16,7 +16,8 @@ from typing import TypeAlias
 
 from graphsvc.cli import CommandContext
 from graphsvc.errors import NotFound, ValidationError
-from web.accounts import Accounts, ApiToken, accounts_path
+from web.accounts import Accounts, accounts_path
+from web.principals import ApiToken
 from web.roles import ROLES, ordered
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -35,6 +36,7 @@ def _register_users(subparsers: Subparsers) -> None:
     add = actions.add_parser("add", help="add a user (password prompted, or --password-stdin)")
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=ROLES)
+    _scope_option(add)
     _password_options(add)
     add.set_defaults(handler=_with_accounts(run_users_add))
     listing = actions.add_parser("list", help="list the users and their roles")
@@ -51,6 +53,19 @@ def _register_users(subparsers: Subparsers) -> None:
     role.add_argument("name")
     role.add_argument("role", choices=ROLES)
     role.set_defaults(handler=_with_accounts(run_users_role))
+    scope = actions.add_parser("scope", help="the communities a moderator acts for")
+    scope.add_argument("name")
+    _scope_option(scope)
+    scope.set_defaults(handler=_with_accounts(run_users_scope))
+
+
+def _scope_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--communities",
+        metavar="IDS",
+        help="comma-separated community ids the user acts for (moderators see only their"
+        " members' suggestions); omitted or empty: every community",
+    )
 
 
 def _register_tokens(subparsers: Subparsers) -> None:
@@ -107,7 +122,23 @@ def read_password(args: argparse.Namespace, ctx: CommandContext) -> str:
 def run_users_add(args: argparse.Namespace, ctx: CommandContext, accounts: Accounts) -> int:
     """``graphsvc users add NAME --role ROLE``."""
     user = accounts.add_user(args.name, read_password(args, ctx), args.role)
+    if args.communities:
+        accounts.set_communities(user.name, args.communities.split(","))
     ctx.echo(f"user {user.name} added ({user.role})")
+    return 0
+
+
+def run_users_scope(args: argparse.Namespace, ctx: CommandContext, accounts: Accounts) -> int:
+    """``graphsvc users scope NAME [--communities IDS]``."""
+    ids = args.communities.split(",") if args.communities else None
+    accounts.set_communities(args.name, ids)
+    user = accounts.get_user(args.name)
+    scope = (
+        "every community"
+        if user is None or user.communities is None
+        else ", ".join(sorted(user.communities))
+    )
+    ctx.echo(f"user {args.name} acts for {scope}")
     return 0
 
 
@@ -117,8 +148,12 @@ def run_users_list(args: argparse.Namespace, ctx: CommandContext, accounts: Acco
     if args.json:
         ctx.echo_json([user.to_dict() for user in users])
     else:
-        rows = [(u.name, u.role, ", ".join(ordered(u.permissions))) for u in users]
-        ctx.table(("name", "role", "permissions"), rows)
+        rows = [
+            (u.name, u.role, ", ".join(sorted(u.communities or ())) or "all",
+             ", ".join(ordered(u.permissions)))
+            for u in users
+        ]  # fmt: skip
+        ctx.table(("name", "role", "communities", "permissions"), rows)
     return 0
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from graphsvc.config import Settings
 from graphsvc.errors import NotFound, ValidationError
-from web.accounts import Accounts, User, accounts_path
+from web.accounts import Accounts, accounts_path
+from web.principals import User
 from web.roles import (
     PERMISSIONS,
     ROLE_PERMISSIONS,
@@ -249,3 +250,24 @@ def test_no_demo_admin_when_someone_exists(accounts: Accounts) -> None:
     accounts.add_user("alice", PASSWORD, "viewer")
     assert accounts.ensure_demo_admin() is None
     assert [u.name for u in accounts.users()] == ["alice"]
+
+
+def test_a_version_1_accounts_file_gains_scopes_and_keeps_its_users(tmp_path: Path) -> None:
+    import sqlite3
+
+    from web.accounts import MIGRATIONS
+
+    path = tmp_path / "old.accounts.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for statement in MIGRATIONS[0]:
+        conn.execute(statement)
+    conn.execute("INSERT INTO users VALUES ('ann', 'x', 'moderator', '2025-01-01', '2025-01-01')")
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with Accounts.open(path) as accounts:
+        user = accounts.get_user("ann")
+        assert user is not None and user.role == "moderator" and user.communities is None
+        accounts.set_communities("ann", ["cop-a"])
+        assert accounts.get_user("ann") == User.of(
+            "ann", "moderator", communities=frozenset({"cop-a"})
+        )

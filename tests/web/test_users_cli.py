@@ -18,7 +18,8 @@ import pytest
 from graphsvc.cli import CommandContext
 from graphsvc.config import Settings
 from graphsvc.errors import GraphsvcError, NotFound, ValidationError
-from web.accounts import Accounts, User
+from web.accounts import Accounts
+from web.principals import User
 from web.users_cli import register
 
 PASSWORD = "a long enough password"
@@ -64,12 +65,14 @@ def test_users_add_list_role_remove(run: Run, path: Path) -> None:
     code, out, _ = run("users", "list", "--json")
     alice, root = json.loads(out)
     weaver = ["view_network", "view_person_details", "export_graph"]
-    assert alice == {"name": "alice", "role": "weaver", "permissions": weaver}
+    assert alice == {
+        "name": "alice", "role": "weaver", "permissions": weaver, "communities": None
+    }  # fmt: skip
     assert root["name"] == "root" and root["role"] == "admin" and len(root["permissions"]) == 8
     assert run("users", "role", "alice", "evaluator")[1] == "user alice is now evaluator\n"
     code, out, _ = run("users", "list")
     lines = out.splitlines()
-    assert lines[0].split() == ["name", "role", "permissions"]
+    assert lines[0].split() == ["name", "role", "communities", "permissions"]
     assert lines[1].split()[:2] == ["alice", "evaluator"] and "view_evaluation" in lines[1]
     assert run("users", "remove", "alice")[0] == 0
     assert [line.split()[0] for line in run("users", "list")[1].splitlines()] == ["name", "root"]
@@ -141,3 +144,18 @@ def test_a_token_can_belong_to_a_user(run: Run) -> None:
     assert token["user"] == "carol"
     run("users", "remove", "carol")
     assert json.loads(run("tokens", "list", "--json")[1])[0]["active"] is False
+
+
+def test_a_moderator_acts_for_the_communities_given(run: Run, path: Path) -> None:
+    add = ("users", "add", "mo", "--role", "moderator", "--communities", "cop-b, cop-a")
+    assert run(*add, "--password-stdin", stdin=PASSWORD + "\n")[0] == 0
+    with Accounts.open(path) as accounts:
+        user = accounts.get_user("mo")
+        assert user is not None and user.communities == frozenset({"cop-a", "cop-b"})
+        assert user.acts_for(["cop-a"]) and not user.acts_for(["cop-c"])
+    assert "cop-a, cop-b" in run("users", "list")[1]
+    assert run("users", "scope", "mo")[1] == "user mo acts for every community\n"
+    with Accounts.open(path) as accounts:
+        user = accounts.get_user("mo")
+        assert user is not None and user.communities is None and user.acts_for(["cop-c"])
+    assert run("users", "scope", "mo", "--communities", "cop-c")[1] == "user mo acts for cop-c\n"
