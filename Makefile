@@ -31,11 +31,12 @@ lint: dev
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: dev  ## store load, ingest and analytics benchmarks (Neo4j legs when GRAPHSVC_TEST_NEO4J_URI is set)
+bench: dev  ## store load, ingest, analytics, web and recommendation benchmarks (Neo4j legs when GRAPHSVC_TEST_NEO4J_URI is set)
 	$(BIN)/python bench/store_load.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/analytics.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/recommend.py
 
 neo4j:  ## build (Maven) and start the Neo4j 5.26 test server; then `source .neo4j-test/env`
 	bash .ci/neo4j.sh start

@@ -278,9 +278,20 @@ def build_parser(stderr: TextIO | None = None) -> argparse.ArgumentParser:
     _add_demo(subparsers)
     _add_info(subparsers)
     _register_extensions(subparsers, stderr or sys.stderr)
-    for command in subparsers.choices.values():
+    for command in _all_commands(subparsers):
         _add_global_options(command, default=argparse.SUPPRESS)  # keeps a value given before
     return parser
+
+
+def _all_commands(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> list[argparse.ArgumentParser]:
+    """Every command's parser, those inside groups (``graphsvc evaluate recommend``) too."""
+    found = []
+    for command in subparsers.choices.values():
+        group = command.get_default("command_group")
+        found.extend(_all_commands(group) if group is not None else [command])
+    return found
 
 
 def _add_global_options(parser: argparse.ArgumentParser, default: Any) -> None:
@@ -301,6 +312,22 @@ def _add_global_options(parser: argparse.ArgumentParser, default: Any) -> None:
         default=default,
         help="IANA zone naive imported times are read in",
     )
+
+
+def command_group(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_text: str
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """The sub-commands of ``graphsvc NAME``, created on first use, so that several
+    packages can add to one group (``graphsvc evaluate recommend``, ``… indicators``)."""
+    parser = subparsers.choices.get(name)
+    if parser is None:
+        parser = subparsers.add_parser(name, help=help_text, description=help_text)
+        group = parser.add_subparsers(dest=f"{name}_command", metavar="WHAT", required=True)
+        parser.set_defaults(command_group=group)
+    group = parser.get_default("command_group")
+    if group is None:
+        raise ValueError(f"graphsvc {name} is a command, not a group of commands")
+    return group  # type: ignore[no-any-return]
 
 
 def _register_extensions(

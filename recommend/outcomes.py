@@ -119,9 +119,9 @@ def _still_holds(row: Feedback, since: datetime) -> bool:
 
 def outcome_labels(
     intros: Iterable[Introduction], feedback: Iterable[Feedback]
-) -> list[tuple[str, str, int]]:
-    """``(person, suggested, label)`` training pairs from outcomes (module doc); each
-    unordered pair once, its latest evidence winning."""
+) -> list[tuple[str, str, int, float]]:
+    """``(person, suggested, label, at)`` training pairs from outcomes (module doc), ``at``
+    the Unix seconds of the verdict; each unordered pair once, its latest evidence winning."""
     evidence: dict[frozenset[str], tuple[datetime, str, str, int]] = {}
     for intro in intros:
         if intro.status != "pending":
@@ -131,7 +131,7 @@ def outcome_labels(
     for row in feedback:
         if row.verdict is FeedbackVerdict.DECLINED and row.reason is DeclineReason.ALREADY_KNOW:
             _keep_latest(evidence, row.at, row.person_id, row.suggested_id, 1)
-    return [(u, v, label) for _at, u, v, label in sorted(evidence.values())]
+    return [(u, v, label, at.timestamp()) for at, u, v, label in sorted(evidence.values())]
 
 
 def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float, float]:

@@ -29,12 +29,17 @@ def create_app(
     ``store`` and ``accounts_path`` default to the ones ``settings`` names; tests and the
     ``serve`` command pass an already opened store.
     """
-    from web import api_analytics, api_imports  # noqa: F401  (add their routes to the API)
+    from web import (  # noqa: F401  (they add their routes to the API)
+        api_analytics,
+        api_imports,
+        api_recommend,
+    )
     from web.accounts import Accounts
     from web.accounts import accounts_path as default_accounts_path
     from web.api import api, error_response
     from web.json_provider import OrjsonProvider
     from web.pages import register_pages
+    from web.recommendations_state import RecommendationCache
     from web.security import init_security
     from web.state import AnalysisCache, WebState
 
@@ -44,7 +49,10 @@ def create_app(
     app.json = OrjsonProvider(app)
     accounts = Accounts.open(accounts_path or default_accounts_path(settings))
     init_security(app, accounts, settings)
-    app.extensions["graphsvc"] = WebState(settings, store, AnalysisCache(store))
+    analyses = AnalysisCache(store)
+    web_state = WebState(settings, store, analyses)
+    web_state.recommendations = RecommendationCache(store, analyses)
+    app.extensions["graphsvc"] = web_state
     register_pages(app)
     app.register_blueprint(api)
 

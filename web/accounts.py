@@ -325,18 +325,20 @@ class Accounts:
         if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
             return None
         rows = self._read(
-            "SELECT id, name, role, last_used FROM tokens"
-            " WHERE secret_sha256 = ? AND revoked_at IS NULL",
+            "SELECT t.id, t.name, t.role, t.last_used, u.communities FROM tokens AS t"
+            " LEFT JOIN users AS u ON u.name = t.user_name"
+            " WHERE t.secret_sha256 = ? AND t.revoked_at IS NULL",
             (_sha256(secret),),
         )
         if not rows:
             return None
-        token_id, name, role, last_used = rows[0]
+        token_id, name, role, last_used, scope = rows[0]
         now = datetime.now(UTC)
         if last_used is None or last_used < _iso(now - LAST_USED_RESOLUTION):
             with self._write() as conn:
                 conn.execute("UPDATE tokens SET last_used = ? WHERE id = ?", (_iso(now), token_id))
-        return User.of(name, role, is_token=True)
+        # a user's token acts for the user's communities
+        return User.of(name, role, is_token=True, communities=scope_of(scope))
 
     # -- the session key ------------------------------------------------------------------
 

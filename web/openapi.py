@@ -12,6 +12,21 @@ from graphsvc.model import CommunityKind
 from web.params import HIGHLIGHTS, MAX_PER_PAGE, SIZE_METRICS, VIEWS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
+FEEDBACK_BODY = {
+    "type": "object",
+    "required": ["person", "suggested", "verdict"],
+    "properties": {
+        "person": {"type": "string", "description": "who the suggestion was for"},
+        "suggested": {"type": "string", "description": "who was suggested"},
+        "verdict": {"enum": ["accepted", "declined", "dismissed"]},
+        "reason": {
+            "enum": ["already_know", "not_relevant", "overloaded", "wrong_topic"],
+            "description": "required when declined",
+        },
+        "recommender": {"enum": ["collaborator", "mentor"], "default": "collaborator"},
+        "community": {"type": "string", "description": "the community acted for"},
+    },
+}
 
 
 def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -117,6 +132,70 @@ def _paths() -> dict[str, dict[str, Any]]:
             "get": _operation(
                 "Community pairs with ties, carriers, density, O/E, and the tie matrix", WINDOW
             )
+        },
+        "/api/v1/recommendations/collaborators": {
+            "get": _operation(
+                "Collaborators for a person, each with its reasons (boundary-aware)",
+                [
+                    _query("person", "the person's id (required)"),
+                    _query("k", "how many", {"type": "integer", "minimum": 1, "maximum": 50}),
+                    _query("strength", "re-ranking strength β", {"type": "number", "minimum": 0}),
+                    _query(
+                        "min_cross",
+                        "cross-community items wanted in the top k",
+                        {"type": "integer", "minimum": 0},
+                    ),
+                    WINDOW[2],
+                ],
+                permission="view_recommendations",
+            )  # fmt: skip
+        },
+        "/api/v1/recommendations/mentors": {
+            "get": _operation(
+                "Mentors with free slots for a person, each with its reasons",
+                [
+                    _query("person", "the person's id (required)"),
+                    _query("k", "how many", {"type": "integer", "minimum": 1, "maximum": 50}),
+                ],
+                permission="view_recommendations",
+            )  # fmt: skip
+        },
+        "/api/v1/communities/{community_id}/moderation": {
+            "get": _operation(
+                "Members without a mentor with their best mentors; verdicts, introductions"
+                " and conversion rates",
+                [community],
+                permission="view_recommendations",
+            )
+        },
+        "/api/v1/communities/{community_id}/matching": {
+            "get": _operation(
+                "Cohort matching of the community's mentees to mentors under capacities",
+                [
+                    community,
+                    _query(
+                        "all_members",
+                        "every member without a mentor, not only mentees",
+                        {"type": "string", "enum": ["true", "false"]},
+                    ),
+                    _query("balance", "load balance λ", {"type": "number", "minimum": 0}),
+                    _query("min_fit", "leave worse pairs unmade", {"type": "number", "minimum": 0}),
+                ],
+                permission="view_recommendations",
+            )  # fmt: skip
+        },
+        "/api/v1/feedback": {
+            "post": {
+                **_operation(
+                    "A moderator's verdict on a suggestion (accepted = an introduction)",
+                    [],
+                    permission="view_recommendations",
+                ),
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": FEEDBACK_BODY}},
+                },
+            }
         },
         "/api/v1/export.gexf": {
             "get": _operation(

@@ -2,8 +2,9 @@
 
 Pages are thin shells that their scripts fill from ``/api/v1``: each area has its own
 blueprint (:mod:`web.pages_graph`, :mod:`web.pages_communities`, :mod:`web.pages_people`,
-:mod:`web.pages_imports`) rendering a template that extends ``base.html`` with the context
-of :func:`page_context`; data never travels in inline scripts (the CSP forbids them).
+:mod:`web.pages_imports`, :mod:`web.pages_recommendations`) rendering a template that
+extends ``base.html`` with the context of :func:`page_context`; data never travels in
+inline scripts (the CSP forbids them).
 ``assets`` serves vis-network from the installed pyvis package (no CDN) and the favicon.
 """
 
@@ -32,8 +33,9 @@ def register_pages(app: Flask) -> None:
     from web.pages_graph import graph
     from web.pages_imports import imports
     from web.pages_people import people
+    from web.pages_recommendations import recommendations
 
-    for blueprint in (assets, graph, communities, people, imports):
+    for blueprint in (assets, graph, communities, people, imports, recommendations):
         app.register_blueprint(blueprint)
 
 

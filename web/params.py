@@ -70,6 +70,20 @@ def integer(query: Mapping[str, str], name: str, default: int, low: int, high: i
     return value
 
 
+def number(query: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    """A finite decimal number in ``[low, high]`` (``default`` when absent)."""
+    raw = query.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValidationError(name, f"not a number: {raw!r}") from None
+    if not low <= value <= high:  # NaN fails too
+        raise ValidationError(name, f"must be between {low} and {high}, got {raw}")
+    return value
+
+
 def page(query: Mapping[str, str]) -> tuple[int, int]:
     """``page`` (from 1) and ``per_page`` (1..200, default 20)."""
     return integer(query, "page", 1, 1, 1_000_000), integer(query, "per_page", 20, 1, MAX_PER_PAGE)

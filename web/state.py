@@ -177,6 +177,8 @@ class WebState:
     store: GraphStore
     analyses: AnalysisCache
     layouts: LayoutCache = field(default_factory=LayoutCache)
+    #: the recommenders' inputs and models (set by create_app)
+    recommendations: Any = None
     #: work to run after the response (tests run it inline); e.g. warming the default window
     background: Callable[[Callable[[], None]], None] = field(
         default=lambda work: threading.Thread(target=work, daemon=True).start()

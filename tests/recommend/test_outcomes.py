@@ -95,7 +95,11 @@ def test_declined_pairs_rest_for_a_while_and_known_pairs_for_ever() -> None:
 def test_outcomes_become_labels() -> None:
     intros = introductions(FEEDBACK, EVENTS, NOW)
     labels = outcome_labels(intros, FEEDBACK)
-    assert sorted(labels) == [("a", "b", 1), ("a", "h", 1), ("c", "d", 0)]
+    assert sorted(labels) == [
+        ("a", "b", 1, day(5).timestamp()),
+        ("a", "h", 1, day(1).timestamp()),
+        ("c", "d", 0, day(5).timestamp()),
+    ]
 
 
 def test_wilson_interval_matches_the_closed_form() -> None:

@@ -24,6 +24,7 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "/": "view_network",
     "/communities": "view_network",
     "/communities/cop-open-source": "view_network",
+    "/communities/cop-open-source/moderate": "view_recommendations",
     "/people/p0001": "view_person_details",
     "/imports": "view_imports",
     "/api/v1/meta": "view_network",
@@ -35,6 +36,10 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "/api/v1/analytics/brokers": "view_network",
     "/api/v1/analytics/silos": "view_network",
     "/api/v1/analytics/ties": "view_network",
+    "/api/v1/recommendations/collaborators?person=p0001": "view_recommendations",
+    "/api/v1/recommendations/mentors?person=p0001": "view_recommendations",
+    "/api/v1/communities/cop-open-source/moderation": "view_recommendations",
+    "/api/v1/communities/cop-open-source/matching": "view_recommendations",
     "/api/v1/export.gexf": "export_graph",
     "/api/v1/export.csv": "export_graph",
     "/api/v1/imports": "view_imports",
@@ -45,12 +50,16 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "/favicon.ico": None,
 }
 #: URL rules reached other than by GET above (method, rule) → permission
-OTHER_METHODS = {("POST", "/api/v1/imports"): "run_imports", ("POST", "/logout"): None}
+OTHER_METHODS = {
+    ("POST", "/api/v1/imports"): "run_imports",
+    ("POST", "/api/v1/feedback"): "view_recommendations",
+    ("POST", "/logout"): None,
+}
 
 
 def rule_of(url: str) -> str:
     path = url.split("?")[0]
-    return re.sub(r"/(p0001|cop-open-source|no-such-run)$", "/<id>", path)
+    return re.sub(r"/(p0001|cop-open-source|no-such-run)(?=/|$)", "/<id>", path)
 
 
 def test_the_permission_table_covers_every_route(app: Flask) -> None:
