@@ -20,6 +20,7 @@ from recommend.evaluate import evaluate
 from recommend.explain import collaborator_reasons, mentor_reasons
 from recommend.inputs import RecommendInputs
 from recommend.matching import match_cohort
+from recommend.outcomes import conversion_rates, introductions
 from recommend.rerank import BoundaryRerank
 
 METRIC_COLUMNS = ("precision_at_k", "recall_at_k", "mrr", "ap", "auc", "cross_hit_rate", "coverage")
@@ -29,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add ``recommend``, ``match`` and ``evaluate recommend`` to the ``graphsvc`` command."""
     _add_recommend(subparsers)
     _add_match(subparsers)
+    _add_introductions(subparsers)
     group = command_group(subparsers, "evaluate", "evaluate recommenders and indicators")
     _add_evaluate(group)
 
@@ -84,6 +86,22 @@ def _add_match(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--as-of", help="match as of this date (default: the latest data)")
     _add_common(parser)
     parser.set_defaults(handler=run_match)
+
+
+def _add_introductions(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "introductions",
+        help="introductions made and how many turned into ties, per community, moderator or kind",
+        description="Accepted suggestions are introductions; one converted when the two people"
+        " interacted within --days after it. Conversion = converted / (converted + not"
+        " converted), with a 95% Wilson interval; pending ones count in neither.",
+    )
+    parser.add_argument(
+        "--by", choices=("community", "moderator", "recommender", "all"), default="community"
+    )
+    parser.add_argument("--days", type=int, default=60, help="follow-up window (default 60)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(handler=run_introductions)
 
 
 def _add_evaluate(group: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -270,6 +288,27 @@ def _pair(model: Any, mentee: str, mentor: str, names: dict[str, str]) -> dict[s
         "mentor_name": names.get(mentor, mentor), "fit": s.fit,
         "shared_topics": list(s.shared_topics), "reasons": mentor_reasons(s),
     }  # fmt: skip
+
+
+def run_introductions(args: argparse.Namespace, ctx: CommandContext) -> int:
+    inputs = RecommendInputs.load(ctx.store())
+    made = introductions(inputs.feedback, inputs.interactions, datetime.now(UTC), args.days)
+    rows = conversion_rates(made, args.by)
+    if args.json:
+        ctx.echo_json({"by": args.by, "days": args.days, "rows": [row.__dict__ for row in rows]})
+        return 0
+    ctx.table(
+        [args.by, "introductions", "converted", "not converted", "pending", "conversion (95% CI)"],
+        [[row.key, str(row.introductions), str(row.converted), str(row.not_converted),
+          str(row.pending), _rate(row.rate, row.low, row.high)] for row in rows],
+    )  # fmt: skip
+    return 0
+
+
+def _rate(rate: float | None, low: float | None, high: float | None) -> str:
+    if rate is None or low is None or high is None:
+        return "–"
+    return f"{rate:.0%} ({low:.0%}–{high:.0%})"
 
 
 def run_evaluate(args: argparse.Namespace, ctx: CommandContext) -> int:

@@ -86,6 +86,14 @@ def test_a_declined_pair_rests_and_private_people_get_nothing(
     store.close()
     again = run_json(capsys, uri, "recommend", person, "--k", "5")["suggestions"]
     assert first not in [row["id"] for row in again]
+    accepted = Feedback(
+        "fb2", person, again[0]["id"], "accepted", datetime.now(UTC), community_id="cop-x"
+    )
+    store = open_store(Settings(store=uri))
+    store.add_feedback([accepted])
+    store.close()
+    rows = run_json(capsys, uri, "introductions", "--by", "community")["rows"]
+    assert [(r["key"], r["introductions"], r["pending"]) for r in rows] == [("cop-x", 1, 1)]
     private = next(p.id for p in world.people if not p.consent)
     assert main(["--store", uri, "recommend", private]) == 3
     assert "withheld consent" in capsys.readouterr().err
