@@ -1,8 +1,8 @@
 """The recommenders' inputs and fitted models, kept between requests.
 
 :class:`RecommendationCache` reads people, communities, memberships and interactions once
-per store version (the analyses' counts without feedback, so a moderator's verdict does
-not refit the collaborator model) and the feedback on every request (a verdict shows at
+per store version (the analyses' counts of the graph's entities, so a moderator's verdict
+does not refit the collaborator model) and the feedback on every request (a verdict shows at
 once). One lock serialises loading and fitting: the first request after an import waits for
 the fit (about a second on the demo world, under a minute at 100k people).
 """
@@ -29,7 +29,7 @@ class RecommendationCache:
 
     def inputs(self) -> RecommendInputs:
         """The current inputs, feedback re-read (call :meth:`lock` around model use)."""
-        version = tuple(item for item in self._analyses.version() if item[0] != "feedback")
+        version = self._analyses.version()  # the graph's entities, not feedback
         if self._inputs is None or version != self._version:
             self._inputs, self._version = RecommendInputs.load(self._store), version
         self._inputs.refresh_feedback(self._store.feedback())

@@ -25,7 +25,7 @@ from analytics.cli import Loaded, load_projections
 from analytics.projection import Projection, ProjectionOptions
 from analytics.report import AnalysisOptions, Report, analyze
 from graphsvc.config import Settings
-from graphsvc.model import CommunityKind, InteractionKind
+from graphsvc.model import ENTITIES, CommunityKind, InteractionKind
 from graphsvc.store import GraphStore
 from web.layout import LayoutCache
 
@@ -143,10 +143,13 @@ class AnalysisCache:
             self._version_read = float("-inf")
 
     def version(self) -> tuple[tuple[str, int], ...]:
-        """The store's counts per entity, re-read at most every ``freshness_seconds``."""
+        """The store's counts of the graph's entities (:data:`graphsvc.model.ENTITIES`),
+        re-read at most every ``freshness_seconds``: feedback, import runs and stored
+        metrics do not change a window's analysis."""
         now = time.monotonic()
         if now - self._version_read >= self._freshness:
-            self._version = tuple(sorted(self._store.counts().items()))
+            counts = self._store.counts()
+            self._version = tuple(sorted((name, counts[name]) for name in ENTITIES))
             self._version_read = now
         return self._version
 
