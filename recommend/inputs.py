@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from graphsvc.errors import NotFound
+from graphsvc.errors import NotFound, ValidationError
 from graphsvc.model import (
     Community,
     CommunityKind,
@@ -124,9 +124,33 @@ class RecommendInputs:
             now = datetime.now(UTC)
             made = introductions(self.feedback, self.interactions, now)
             labels = outcome_labels(made, self.feedback)
-            self._models[key] = CollaboratorModel().fit(self.history(boundary), cut, labels)
+            self._models[key] = self._fit_collaborators(self.history(boundary), cut, labels)
         model: CollaboratorModel = self._models[key]
         return model
+
+    def _fit_collaborators(
+        self, history: TieHistory, cut: datetime, labels: list[tuple[str, str, int, float]]
+    ) -> CollaboratorModel:
+        """Fit with a 90-day training window; a younger network (less than a few months of
+        data) learns from the ties of the second half, then the last quarter, of its span."""
+        span_days = (cut - self._earliest()).total_seconds() / 86_400
+        for horizon in (90.0, span_days / 2, span_days / 4):
+            if horizon < 1:
+                break
+            try:
+                return CollaboratorModel(horizon_days=horizon).fit(history, cut, labels)
+            except ValidationError:
+                continue
+        raise ValidationError(
+            "history",
+            f"too little history to learn who meets whom: {len(self.interactions)} interactions"
+            f" over {span_days:.0f} days, and no new ties in a training window",
+        )
+
+    def _earliest(self) -> datetime:
+        if not len(self.interactions):
+            return datetime.now(UTC)
+        return datetime.fromtimestamp(int(np.min(self.interactions.at)), tz=UTC)
 
     def mentor_model(
         self, cut: datetime, boundary: CommunityKind | str = "cop"

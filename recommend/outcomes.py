@@ -161,7 +161,9 @@ def _pair_times(interactions: InteractionArrays) -> dict[tuple[int, int], np.nda
     at = np.asarray(interactions.at, dtype=np.int64)[keep]
     order = np.lexsort((at, keys))
     keys, at = keys[order], at[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.array([], int)
+    if not len(keys):
+        return {}
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     ends = np.r_[starts[1:], len(keys)]
     n = max(len(interactions.person_ids), 1)
     return {

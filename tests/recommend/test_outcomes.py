@@ -110,3 +110,9 @@ def test_wilson_interval_matches_the_closed_form() -> None:
     assert wilson_interval(0, 5)[0] == 0.0 and wilson_interval(5, 5)[1] == pytest.approx(1.0)
     with pytest.raises(ValueError):
         wilson_interval(0, 0)
+
+
+def test_no_interactions_means_every_introduction_is_pending_or_missed() -> None:
+    nothing = interaction_arrays([])
+    status = [i.status for i in introductions(FEEDBACK, nothing, NOW)]
+    assert status == ["not_converted", "not_converted", "pending"]

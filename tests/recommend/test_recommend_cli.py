@@ -135,3 +135,22 @@ def test_evaluate_recommend_reports_every_model_with_the_agreed_names(
         assert set(row) == EVALUATION_KEYS
     code = main(["--store", uri, "evaluate", "recommend", "--split-at", "2025-09-01"])
     assert code == 0 and "adamic_adar" in capsys.readouterr().out
+
+
+def test_a_young_network_still_gets_suggestions_and_an_empty_one_a_clear_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    young = generate(people=100, months=1, seed=3)  # one month: no 90-day training window
+    location = f"sqlite:///{tmp_path / 'young.db'}"
+    store = open_store(Settings(store=location))
+    for entity in SPECS:
+        write_all(store, entity, list(getattr(young, entity)), 5000)
+    store.close()
+    person = next(p.id for p in young.people if p.consent)
+    assert run_json(capsys, location, "recommend", person, "--k", "3")["suggestions"]
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    store = open_store(Settings(store=empty))
+    store.upsert_people(young.people[:2])
+    store.close()
+    assert main(["--store", empty, "recommend", young.people[0].id]) == 3
+    assert "too little history" in capsys.readouterr().err
