@@ -5,4 +5,7 @@ RETURN COUNT { (:Person) } AS people,
        COUNT { (:Activity) } AS activities,
        COUNT { ()-[:PARTICIPATED]->() } AS participations,
        COUNT { (:ImportRun) } AS import_runs,
-       COUNT { (:Feedback) } AS feedback
+       COUNT { (:Feedback) } AS feedback,
+       COUNT { (:MetricValue) } AS metric_values,
+       COUNT { (:Objective) } AS objectives,
+       COUNT { (:Story) } AS stories

@@ -26,6 +26,13 @@ from graphsvc.model_checks import (
     _strings,
     _utc,
 )
+from graphsvc.model_evaluation import (  # noqa: E402  (re-exported with the entities)
+    SCOPE_KINDS,
+    VALUE_CYCLES,
+    MetricValue,
+    Objective,
+    Story,
+)
 from graphsvc.vocabulary import (
     DIRECTED_BY_DEFAULT,
     ActivityKind,
@@ -60,6 +67,11 @@ __all__ = [
     "InteractionKind",
     "InteractionRow",
     "Membership",
+    "MetricValue",
+    "Objective",
+    "SCOPE_KINDS",
+    "Story",
+    "VALUE_CYCLES",
     "MembershipRole",
     "Participation",
     "ParticipationRole",

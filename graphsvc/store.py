@@ -44,9 +44,26 @@ from graphsvc.model import (
     InteractionArrays,
     InteractionKind,
     Membership,
+    MetricValue,
+    Objective,
     Participation,
     Person,
+    Story,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class MetricQuery:
+    """Filters of :meth:`GraphStore.metric_values` (None = any); ``start``/``end`` keep the
+    periods with ``start ≤ period_start`` and ``period_end ≤ end``."""
+
+    scope_kind: str | None = None
+    scope_id: str | None = None
+    indicator: str | None = None
+    definition: str | None = None
+    parameters_id: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,12 +167,14 @@ class ErasureReport:
     interactions: int = 0
     participations: int = 0
     feedback: int = 0
+    metric_values: int = 0
     messages: int = 0
 
     def total(self) -> int:
         return (
-            self.people + self.memberships + self.interactions + self.participations + self.feedback
-        )
+            self.people + self.memberships + self.interactions + self.participations
+            + self.feedback + self.metric_values
+        )  # fmt: skip
 
 
 @runtime_checkable
@@ -300,10 +319,32 @@ class GraphStore(Protocol):
         """Feedback given by ``person_id`` (all when None), ordered by id."""
         ...
 
+    # -- evaluation: indicator history, objectives, stories --
+    def upsert_metric_values(self, rows: Sequence[MetricValue]) -> int:
+        """Upsert by :attr:`MetricValue.key` in one transaction; returns ``len(rows)``."""
+        ...
+
+    def metric_values(self, query: MetricQuery | None = None) -> list[MetricValue]:
+        """Stored values matching ``query`` (all when None), ordered by definition,
+        parameters, scope kind, scope id, indicator and period start."""
+        ...
+
+    def upsert_objectives(self, rows: Sequence[Objective]) -> int: ...
+    def objectives(self, community_id: str | None = None) -> list[Objective]:
+        """Objectives of ``community_id`` (all when None), by id."""
+        ...
+
+    def delete_objective(self, objective_id: str) -> bool: ...
+    def upsert_stories(self, rows: Sequence[Story]) -> int: ...
+    def stories(self, community_id: str | None = None) -> list[Story]:
+        """Stories of ``community_id`` (all when None), by date, then id."""
+        ...
+
+    def delete_story(self, story_id: str) -> bool: ...
+
     # -- summary and lifecycle --
     def counts(self) -> dict[str, int]:
-        """Rows per entity: people, communities, memberships, interactions, activities,
-        participations, import_runs, feedback."""
+        """Rows per entity (:data:`COUNT_KEYS`)."""
         ...
 
     def clear(self) -> None:
@@ -340,6 +381,9 @@ COUNT_KEYS = (
     "participations",
     "import_runs",
     "feedback",
+    "metric_values",
+    "objectives",
+    "stories",
 )
 
 

@@ -22,11 +22,14 @@ from graphsvc.model import (
     Interaction,
     InteractionKind,
     Membership,
+    MetricValue,
+    Objective,
     Participation,
     Person,
+    Story,
 )
 from graphsvc.model_batch import InteractionBatch
-from graphsvc.store import COUNT_KEYS, GraphStore, SplitPlan, SplitReport, WriteCounts
+from graphsvc.store import COUNT_KEYS, GraphStore, MetricQuery, SplitPlan, SplitReport, WriteCounts
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -117,6 +120,9 @@ WORLD_COUNTS = {
     "participations": 4,
     "import_runs": 0,
     "feedback": 0,
+    "metric_values": 0,
+    "objectives": 0,
+    "stories": 0,
 }
 
 
@@ -483,6 +489,18 @@ def test_delete_person_erases_every_trace(world: GraphStore) -> None:
     assert world.counts()["people"] == 4
 
 
+def test_delete_person_erases_their_metric_values_only(world: GraphStore) -> None:
+    world.upsert_metric_values(
+        [metric("person", "p1", "degree", 0), metric("person", "p2", "degree", 0),
+         metric("community", "c1", "cross_share", 0)]
+    )  # fmt: skip
+    report = world.delete_person("p1")
+    assert report.metric_values == 1
+    assert {(m.scope_kind, m.scope_id) for m in world.metric_values()} == {
+        ("person", "p2"), ("community", "c1")
+    }  # fmt: skip
+
+
 def test_delete_unknown_person_is_a_zero_report(world: GraphStore) -> None:
     assert world.delete_person("ghost").total() == 0
     assert world.counts() == WORLD_COUNTS
@@ -554,6 +572,75 @@ def test_clear(world: GraphStore) -> None:
     assert world.get_cursor("x") is None
     load_world(world)
     assert world.counts() == WORLD_COUNTS
+
+
+# --- evaluation records ---------------------------------------------------------------------
+
+
+def metric(
+    scope_kind: str,
+    scope_id: str,
+    indicator: str,
+    month: int,
+    value: float | None = 0.5,
+    definition: str = "temporal-1",
+    parameters: str = '{"boundary": "cop"}',
+) -> MetricValue:
+    return MetricValue(
+        day(30 * month), day(30 * month + 30), scope_kind, scope_id, indicator, value,
+        definition, parameters, low=None if value is None else value - 0.1, high=value,
+        n_interactions=40, n_active=12, insufficient=value is None, computed_at=day(400),
+    )  # fmt: skip
+
+
+def test_metric_values_are_kept_per_definition_and_filtered(store: GraphStore) -> None:
+    rows = [
+        metric("network", "", "cross_share", 0),
+        metric("network", "", "cross_share", 1, value=None),
+        metric("community", "c1", "cross_share", 0, value=0.25),
+        metric("community", "c1", "ei_excess", 1, value=-0.75),
+    ]
+    assert store.upsert_metric_values(rows) == 4
+    store.upsert_metric_values(rows)  # the same keys: replaced, not added
+    assert store.counts()["metric_values"] == 4
+    in_order = sorted(rows, key=lambda m: (m.scope_kind, m.scope_id, m.indicator, m.period_start))
+    assert store.metric_values() == in_order
+    newer = metric("network", "", "cross_share", 0, value=0.6, definition="temporal-2")
+    other = metric("network", "", "cross_share", 0, value=0.7, parameters='{"boundary":"sector"}')
+    store.upsert_metric_values([newer, other, replace(rows[0], value=0.55)])
+    assert store.counts()["metric_values"] == 6  # a new definition or parameters add rows
+    history = store.metric_values(MetricQuery(scope_kind="network", definition="temporal-1"))
+    assert [(m.period_start, m.value, m.parameters) for m in history] == [
+        (day(0), 0.55, '{"boundary":"cop"}'),
+        (day(30), None, '{"boundary":"cop"}'),
+        (day(0), 0.7, '{"boundary":"sector"}'),
+    ]
+    assert store.metric_values(MetricQuery(parameters_id=other.parameters_id)) == [other]
+    assert store.metric_values(MetricQuery(scope_id="c1", indicator="ei_excess")) == [rows[3]]
+    window = MetricQuery(scope_kind="community", start=day(30), end=day(60))
+    assert store.metric_values(window) == [rows[3]]
+
+
+def test_objectives_and_stories_round_trip_update_and_delete(store: GraphStore) -> None:
+    goal = Objective(
+        "o1", "cross_share", 0.2, day(0), 0.3, day(365), community_id="c1",
+        interaction_kind="knowledge_exchange", min_n=40, description="30% of KX crosses",
+        author="eva", created_at=day(1),
+    )  # fmt: skip
+    network = Objective("o2", "active_spanners", 10, day(0), 20, day(180))
+    assert store.upsert_objectives([goal, network]) == 2
+    assert store.objectives() == [goal, network]
+    assert store.objectives("c1") == [goal]
+    store.upsert_objectives([replace(goal, target=0.35)])
+    assert store.objectives("c1")[0].target == 0.35
+    assert store.delete_objective("o1") and not store.delete_objective("o1")
+    assert store.objectives() == [network]
+    told = Story("s1", "The workshop led to a shared pilot.", day(90), "eva", "c1", "applied")
+    early = Story("s2", "Kick-off.", day(10), "ann")
+    assert store.upsert_stories([told, early]) == 2
+    assert store.stories() == [early, told] and store.stories("c1") == [told]
+    assert store.counts()["objectives"] == 1 and store.counts()["stories"] == 2
+    assert store.delete_story("s2") and store.stories() == [told]
 
 
 # --- identity across source systems ----------------------------------------------------------

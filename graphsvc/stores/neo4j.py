@@ -57,6 +57,7 @@ from graphsvc.stores.neo4j_connect import (
     session_config,
     translated_errors,
 )
+from graphsvc.stores.neo4j_evaluation import EvaluationRecords
 from graphsvc.stores.neo4j_records import (
     activity_from,
     community_from,
@@ -90,7 +91,7 @@ _ID_QUERIES = {"people": "person_ids", "communities": "community_ids", "activiti
 _EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 
 
-class Neo4jStore:
+class Neo4jStore(EvaluationRecords):
     """A :class:`~graphsvc.store.GraphStore` on a Neo4j database (official driver)."""
 
     def __init__(self, driver: neo4j.Driver, target: Neo4jTarget) -> None:
@@ -383,8 +384,7 @@ class Neo4jStore:
     # -- summary and lifecycle -----------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
-        """Rows per entity: people, communities, memberships, interactions, activities,
-        participations, import_runs, feedback."""
+        """Rows per entity (:data:`~graphsvc.store.COUNT_KEYS`)."""
         record = self._execute("counts")[0]
         return {key: int(record[key]) for key in COUNT_KEYS}
 

@@ -40,6 +40,13 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "schema_person_email_key",
         "schema_backfill_email_key",
     ),
+    # what evaluators keep: indicator history, objectives, stories
+    3: (
+        "schema_metric_key",
+        "schema_metric_scope",
+        "schema_objective_id",
+        "schema_story_id",
+    ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 #: seconds to wait for new indexes to come online

@@ -313,21 +313,27 @@ def _interaction(record: neo4j.Record) -> Interaction:
 
 
 def erase_person(tx: neo4j.ManagedTransaction, person_id: str) -> ErasureReport:
-    """Delete the person, their relationships, feedback naming them, their aliases and
-    attribute conflicts; count each kind of record (aliases and conflicts are not counted)."""
+    """Delete the person, their relationships, feedback naming them, their person-scoped
+    metric values, their aliases and attribute conflicts; count each kind of record
+    (aliases and conflicts are not counted)."""
     counted = tx.run(query("erasure_counts"), id=person_id).single()
     feedback = tx.run(query("delete_feedback_naming"), id=person_id).single(strict=True)
+    metrics = tx.run(query("delete_person_metrics"), id=person_id).single(strict=True)
     tx.run(query("delete_identity_of_person"), id=person_id).consume()
     people = tx.run(query("delete_person"), id=person_id).single(strict=True)
     messages = _redact_runs(tx, person_id)
     if counted is None:
-        return ErasureReport(feedback=int(feedback["deleted"]), messages=messages)
+        return ErasureReport(
+            feedback=int(feedback["deleted"]), metric_values=int(metrics["deleted"]),
+            messages=messages,
+        )  # fmt: skip
     return ErasureReport(
         people=int(people["deleted"]),
         memberships=int(counted["memberships"]),
         interactions=int(counted["interactions"]),
         participations=int(counted["participations"]),
         feedback=int(feedback["deleted"]),
+        metric_values=int(metrics["deleted"]),
         messages=messages,
     )
 

@@ -42,6 +42,7 @@ from graphsvc.store import (
     WriteCounts,
 )
 from graphsvc.stores import sqlite_codec as codec
+from graphsvc.stores import sqlite_evaluation as evaluation
 from graphsvc.stores import sqlite_identity as identity
 from graphsvc.stores import sqlite_sql as sql
 from graphsvc.stores.sqlite_arrays import fetch_arrays, kind_values
@@ -52,7 +53,7 @@ from graphsvc.stores.sqlite_refs import check_references
 T = TypeVar("T")
 
 
-class SQLiteStore:
+class SQLiteStore(evaluation.EvaluationRecords):
     """A :class:`~graphsvc.store.GraphStore` in one SQLite file; safe to share between threads."""
 
     def __init__(self, path: Path, location: str) -> None:
@@ -311,7 +312,8 @@ class SQLiteStore:
 
     def delete_person(self, person_id: str) -> ErasureReport:
         """Erase the person and every membership, interaction, participation and feedback
-        naming them; an unknown id returns an all-zero report."""
+        naming them, and their person-scoped metric values; an unknown id returns an
+        all-zero report."""
         removed: dict[str, int] = {}
         with self._db.write() as conn:
             for field, statement in sql.ERASURE:

@@ -14,7 +14,9 @@ from importlib import resources
 from graphsvc.errors import StoreError
 
 #: scripts per step: MIGRATIONS[n] migrates version n → n + 1.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (("schema.sql",), ("schema_2.sql",), ("schema_3.sql",))
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    ("schema.sql",), ("schema_2.sql",), ("schema_3.sql",), ("schema_4.sql",),
+)  # fmt: skip
 
 #: the version this code writes and expects.
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -104,6 +104,7 @@ PARTICIPATION_REFS = _references("participations", codec.PARTICIPATION_COLUMNS)
 #: erasure: (report field, DELETE statement), children before the person row.
 ERASURE = (
     ("feedback", "DELETE FROM feedback WHERE person_id = :id OR suggested_id = :id"),
+    ("metric_values", "DELETE FROM metric_values WHERE scope_kind = 'person' AND scope_id = :id"),
     ("participations", "DELETE FROM participations WHERE person_id = :id"),
     ("interactions", "DELETE FROM interactions WHERE source_id = :id OR target_id = :id"),
     ("memberships", "DELETE FROM memberships WHERE person_id = :id"),
@@ -115,9 +116,9 @@ ERASURE = (
 
 #: every table, children before parents (clear()).
 TABLES = (
-    "feedback", "participations", "activities", "interactions", "memberships",
-    "person_topics", "person_conflicts", "person_aliases", "communities", "people",
-    "import_runs", "cursors",
+    "metric_values", "objectives", "stories", "feedback", "participations", "activities",
+    "interactions", "memberships", "person_topics", "person_conflicts", "person_aliases",
+    "communities", "people", "import_runs", "cursors",
 )  # fmt: skip
 
 #: one row of counts in COUNT_KEYS order (each key is a table)

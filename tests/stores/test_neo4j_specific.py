@@ -422,7 +422,7 @@ def test_migration_2_indexes_and_backfills_email_keys(
     raw("MATCH (p:Person) REMOVE p.email_key")
     raw("DROP INDEX person_email_key")
     raw("MATCH (s:GraphsvcSchema) SET s.version = 1")
-    assert ensure_schema(raw.driver, raw.database) == SCHEMA_VERSION == 2
+    assert ensure_schema(raw.driver, raw.database) == SCHEMA_VERSION == 3
     rows = raw("MATCH (p:Person) RETURN p.id AS id, p.email_key AS key ORDER BY id")
     assert [(r["id"], r["key"]) for r in rows] == [("a", "ada@x.org"), ("b", None)]
     state = raw("SHOW INDEXES YIELD name, state WHERE name = 'person_email_key' RETURN state")
@@ -553,3 +553,13 @@ def test_store_code_holds_no_cypher() -> None:
             if text and clause.search(text):
                 offenders.append(f"{path.name}:{node.lineno}: {text[:60]!r}")
     assert offenders == []
+
+
+def test_migration_3_adds_the_evaluation_constraints(
+    neo4j_store: GraphStore, raw: RawCypher
+) -> None:
+    raw("DROP CONSTRAINT metric_value_key IF EXISTS")
+    raw("MATCH (s:GraphsvcSchema) SET s.version = 2")
+    assert ensure_schema(raw.driver, raw.database) == 3
+    names = {r["name"] for r in raw("SHOW CONSTRAINTS YIELD name RETURN name")}
+    assert {"metric_value_key", "objective_id", "story_id"} <= names

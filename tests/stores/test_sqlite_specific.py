@@ -82,7 +82,7 @@ def test_satisfies_the_protocol(store: SQLiteStore, db_path: Path) -> None:
 def test_wal_mode_user_version_and_foreign_keys(store: SQLiteStore, db_path: Path) -> None:
     with raw(db_path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         tables = {
             row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }

@@ -1,0 +1,3 @@
+MATCH (o:Objective {id: $id})
+DETACH DELETE o
+RETURN count(*) AS deleted

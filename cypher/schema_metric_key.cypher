@@ -1,0 +1,1 @@
+CREATE CONSTRAINT metric_value_key IF NOT EXISTS FOR (n:MetricValue) REQUIRE n.key IS UNIQUE

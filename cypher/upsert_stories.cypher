@@ -1,0 +1,3 @@
+UNWIND $rows AS row
+MERGE (s:Story {id: row.id})
+SET s = row {.*, at: datetime(row.at)}
