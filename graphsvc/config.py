@@ -53,6 +53,12 @@ SETTINGS_DOC: dict[str, tuple[str, str, str]] = {
         "false",
         "`true` marks session cookies Secure (send them over HTTPS only): set it behind TLS.",
     ),
+    "GRAPHSVC_MIN_GROUP_SIZE": (
+        "min_group_size",
+        "5",
+        "Smallest group whose aggregates the evaluation pages, API and reports show; values"
+        " of smaller groups are suppressed.",
+    ),
 }
 
 
@@ -69,8 +75,11 @@ class Settings:
     web_accounts: str = ""
     secret_key: str | None = None
     secure_cookies: bool = False
+    min_group_size: int = 5
 
     def __post_init__(self) -> None:
+        if self.min_group_size < 1:
+            raise ConfigError(f"GRAPHSVC_MIN_GROUP_SIZE: must be ≥ 1, got {self.min_group_size}")
         if self.batch_size < 1:
             raise ConfigError(f"GRAPHSVC_BATCH_SIZE: must be ≥ 1, got {self.batch_size}")
         try:
@@ -119,7 +128,7 @@ def _parse_int(variable: str, raw: str) -> int:
         raise ConfigError(f"{variable}: not a whole number: {raw!r}") from None
 
 
-_PARSERS = {"batch_size": _parse_int, "secure_cookies": _parse_bool}
+_PARSERS = {"batch_size": _parse_int, "secure_cookies": _parse_bool, "min_group_size": _parse_int}
 
 
 def redact_uri(uri: str) -> str:

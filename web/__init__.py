@@ -31,6 +31,7 @@ def create_app(
     """
     from web import (  # noqa: F401  (they add their routes to the API)
         api_analytics,
+        api_evaluation,
         api_imports,
         api_recommend,
     )

@@ -8,10 +8,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphsvc.model import CommunityKind
+from graphsvc.model import VALUE_CYCLES, CommunityKind
 from web.params import HIGHLIGHTS, MAX_PER_PAGE, SIZE_METRICS, VIEWS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
+OBJECTIVE_BODY = {
+    "type": "object",
+    "required": ["indicator", "baseline", "baseline_at", "target", "deadline"],
+    "properties": {
+        "id": {"type": "string", "description": "to replace an objective"},
+        "community": {"type": "string", "description": "none: the whole network"},
+        "indicator": {"type": "string", "description": "e.g. cross_share"},
+        "boundary": {"enum": [kind.value for kind in CommunityKind], "default": "cop"},
+        "interaction_kind": {"type": "string", "description": "none: all but co_attendance"},
+        "baseline": {"type": "number"},
+        "baseline_at": {"type": "string", "format": "date"},
+        "target": {"type": "number"},
+        "deadline": {"type": "string", "format": "date"},
+        "min_n": {"type": "integer", "minimum": 1, "default": 30},
+        "description": {"type": "string"},
+    },
+}
+STORY_BODY = {
+    "type": "object",
+    "required": ["text"],
+    "properties": {
+        "text": {"type": "string"},
+        "at": {"type": "string", "format": "date", "description": "default: now"},
+        "community": {"type": "string"},
+        "value_cycle": {"enum": list(VALUE_CYCLES)},
+        "activity": {"type": "string"},
+    },
+}
 FEEDBACK_BODY = {
     "type": "object",
     "required": ["person", "suggested", "verdict"],
@@ -60,6 +88,10 @@ PAGE = [
         {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20},
     ),
 ]
+
+
+def _path(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
 
 
 def _operation(
@@ -196,6 +228,69 @@ def _paths() -> dict[str, dict[str, Any]]:
                     "content": {"application/json": {"schema": FEEDBACK_BODY}},
                 },
             }
+        },
+        "/api/v1/evaluation/indicators": {
+            "get": _operation(
+                "The stored indicator history (per period: value, interval, n, flags) of the"
+                " network or a community; small groups suppressed",
+                [
+                    _query("community", "community id (none: the whole network)"),
+                    _query("indicator", "one indicator (default: all)"),
+                    _query("definition", "definition version (default: the latest computed)"),
+                    _query("parameters_id", "parameter set (default: the latest computed)"),
+                ],
+                permission="view_evaluation",
+            )  # fmt: skip
+        },
+        "/api/v1/evaluation/chart.svg": {
+            "get": _operation(
+                "One indicator's trend chart with its interval band (SVG)",
+                [
+                    _query("indicator", "the indicator (required)"),
+                    _query("community", "community id (none: the whole network)"),
+                    _query("objective", "draw this objective's trajectory"),
+                ],
+                content="image/svg+xml",
+                permission="view_evaluation",
+            )  # fmt: skip
+        },
+        "/api/v1/objectives": {
+            "get": _operation(
+                "Objectives with their status (green, amber, red, insufficient) and projection",
+                [_query("community", "community id")],
+                permission="view_evaluation",
+            ),
+            "post": {
+                **_operation("Record or replace an objective", [], permission="view_evaluation"),
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": OBJECTIVE_BODY}},
+                },
+            },  # fmt: skip
+        },
+        "/api/v1/objectives/{objective_id}": {
+            "delete": _operation(
+                "Delete an objective", [_path("objective_id")], permission="view_evaluation"
+            )
+        },
+        "/api/v1/stories": {
+            "get": _operation(
+                "Stories of value created, oldest first",
+                [_query("community", "community id")],
+                permission="view_evaluation",
+            ),
+            "post": {
+                **_operation("Record a story", [], permission="view_evaluation"),
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": STORY_BODY}},
+                },
+            },  # fmt: skip
+        },
+        "/api/v1/stories/{story_id}": {
+            "delete": _operation(
+                "Delete a story", [_path("story_id")], permission="view_evaluation"
+            )
         },
         "/api/v1/export.gexf": {
             "get": _operation(

@@ -40,6 +40,10 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "/api/v1/recommendations/mentors?person=p0001": "view_recommendations",
     "/api/v1/communities/cop-open-source/moderation": "view_recommendations",
     "/api/v1/communities/cop-open-source/matching": "view_recommendations",
+    "/api/v1/evaluation/indicators": "view_evaluation",
+    "/api/v1/evaluation/chart.svg?indicator=cross_share": "view_evaluation",
+    "/api/v1/objectives": "view_evaluation",
+    "/api/v1/stories": "view_evaluation",
     "/api/v1/export.gexf": "export_graph",
     "/api/v1/export.csv": "export_graph",
     "/api/v1/imports": "view_imports",
@@ -53,6 +57,10 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
 OTHER_METHODS = {
     ("POST", "/api/v1/imports"): "run_imports",
     ("POST", "/api/v1/feedback"): "view_recommendations",
+    ("POST", "/api/v1/objectives"): "view_evaluation",
+    ("DELETE", "/api/v1/objectives/<id>"): "view_evaluation",
+    ("POST", "/api/v1/stories"): "view_evaluation",
+    ("DELETE", "/api/v1/stories/<id>"): "view_evaluation",
     ("POST", "/logout"): None,
 }
 
