@@ -27,7 +27,10 @@ EXCHANGE_KINDS = (InteractionKind.KNOWLEDGE_EXCHANGE,)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``analyze`` to the ``graphsvc`` command."""
+    """Add ``analyze`` and the ``evaluate`` commands to the ``graphsvc`` command."""
+    from analytics.cli_evaluate import register_evaluate
+
+    register_evaluate(subparsers)
     parser = subparsers.add_parser(
         "analyze",
         help="brokers, silos, cross-community ties and hidden clusters of a time window",
