@@ -15,6 +15,7 @@ from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from graphsvc.config import Settings, load_settings
+from graphsvc.errors import GraphsvcError
 from graphsvc.store import GraphStore, open_store
 
 
@@ -33,6 +34,7 @@ def create_app(
         api_analytics,
         api_evaluation,
         api_imports,
+        api_interventions,
         api_recommend,
     )
     from web.accounts import Accounts
@@ -64,5 +66,11 @@ def create_app(
             return error_response(status, exc.description or exc.name)
         page = render_template("error.html", status=status, message=exc.description or exc.name)
         return page, status
+
+    @app.errorhandler(GraphsvcError)
+    def _graphsvc_error(exc: GraphsvcError) -> tuple[str, int]:
+        """A page that asked for an unknown id or gave a bad value (the API answers JSON)."""
+        status = int(getattr(exc, "status", 500))
+        return render_template("error.html", status=status, message=str(exc)), status
 
     return app

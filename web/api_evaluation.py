@@ -47,7 +47,11 @@ def chart() -> Response:
     if objective is not None:
         periods = view.objective_series(state().store, objective, minimum)
     else:
-        document = view.series_document(state().store, community, minimum, indicator=indicator)
+        document = view.series_document(
+            state().store, community, minimum, indicator=indicator,
+            definition=request.args.get("definition") or None,
+            parameters_id=request.args.get("parameters_id") or None,
+        )  # fmt: skip
         periods = document["series"].get(indicator, [])
     title = f"{indicator} — {community or 'the whole network'}"
     response = Response(

@@ -15,6 +15,7 @@ DEFAULT_PORT = 8000
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``serve``, ``users`` and ``tokens``; make ``demo`` serve what it loaded."""
+    from web.report_cli import register_report
     from web.users_cli import register as register_accounts
 
     parser = subparsers.add_parser(
@@ -27,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--dev", action="store_true", help="Flask's debug server (development)")
     parser.set_defaults(handler=run_serve)
     register_accounts(subparsers)
+    register_report(subparsers)
     demo = subparsers.choices.get("demo")
     if isinstance(demo, argparse.ArgumentParser):
         _extend_demo(demo)

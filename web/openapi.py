@@ -273,6 +273,25 @@ def _paths() -> dict[str, dict[str, Any]]:
                 "Delete an objective", [_path("objective_id")], permission="view_evaluation"
             )
         },
+        "/api/v1/activities": {
+            "get": _operation(
+                "Activities (of a community), newest first, with their participant counts",
+                [_query("community", "community id")],
+                permission="view_evaluation",
+            )
+        },
+        "/api/v1/activities/{activity_id}/intervention": {
+            "get": _operation(
+                "Before/after an activity: outcome series, ITS, matched DiD, placebos,"
+                " change points",
+                [
+                    _path("activity_id"),
+                    _query("freq", "period", {"type": "string", "enum": ["month", "week"]}),
+                    WINDOW[2],
+                ],
+                permission="view_evaluation",
+            )  # fmt: skip
+        },
         "/api/v1/stories": {
             "get": _operation(
                 "Stories of value created, oldest first",

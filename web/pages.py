@@ -30,12 +30,13 @@ VENDOR_FILES = {
 def register_pages(app: Flask) -> None:
     """Register the assets and every area's page blueprint."""
     from web.pages_communities import communities
+    from web.pages_evaluation import evaluation
     from web.pages_graph import graph
     from web.pages_imports import imports
     from web.pages_people import people
     from web.pages_recommendations import recommendations
 
-    for blueprint in (assets, graph, communities, people, imports, recommendations):
+    for blueprint in (assets, graph, communities, people, imports, recommendations, evaluation):
         app.register_blueprint(blueprint)
 
 

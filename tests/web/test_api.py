@@ -40,6 +40,11 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "/api/v1/recommendations/mentors?person=p0001": "view_recommendations",
     "/api/v1/communities/cop-open-source/moderation": "view_recommendations",
     "/api/v1/communities/cop-open-source/matching": "view_recommendations",
+    "/evaluation": "view_evaluation",
+    "/communities/cop-open-source/evaluation": "view_evaluation",
+    "/evaluation/report.html": "view_evaluation",
+    "/api/v1/activities": "view_evaluation",
+    "/api/v1/activities/act-cross-cop-workshop/intervention": "view_evaluation",
     "/api/v1/evaluation/indicators": "view_evaluation",
     "/api/v1/evaluation/chart.svg?indicator=cross_share": "view_evaluation",
     "/api/v1/objectives": "view_evaluation",
@@ -67,7 +72,8 @@ OTHER_METHODS = {
 
 def rule_of(url: str) -> str:
     path = url.split("?")[0]
-    return re.sub(r"/(p0001|cop-open-source|no-such-run)(?=/|$)", "/<id>", path)
+    ids = "p0001|cop-open-source|no-such-run|act-cross-cop-workshop"
+    return re.sub(rf"/({ids})(?=/|$)", "/<id>", path)
 
 
 def test_the_permission_table_covers_every_route(app: Flask) -> None:

@@ -1,0 +1,47 @@
+"""Everything the evaluation report shows, read from the store (for the page and the CLI)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from graphsvc.config import Settings
+from graphsvc.errors import NotFound
+from graphsvc.store import GraphStore
+from recommend.outcomes import conversion_rates, introductions
+from web.api_interventions import intervention_report
+from web.evaluation_view import objective_document, series_document
+from web.report import report_html
+
+
+def build_report(
+    store: GraphStore,
+    settings: Settings,
+    community_id: str | None,
+    activity_ids: Sequence[str] = (),
+) -> str:
+    """The self-contained HTML report of a community (None: the network)."""
+    communities = {c.id: c for c in store.list_communities()}
+    if community_id is not None and community_id not in communities:
+        raise NotFound("community", community_id)
+    community = communities.get(community_id) if community_id else None
+    minimum = settings.min_group_size
+    document = series_document(store, community_id, minimum)
+    feedback = [f for f in store.feedback() if community_id in (None, f.community_id)]
+    made = introductions(feedback, store.interactions(), datetime.now(UTC))
+    (everyone,) = conversion_rates(made, "all") or (None,)
+    return report_html(
+        title=f"Evaluation report: {community.name if community else 'the whole network'}",
+        community=community,
+        series=document["series"],
+        objectives=[
+            objective_document(store, o, minimum)
+            for o in store.objectives(community_id)
+            if o.community_id == community_id  # the network's own objectives for the network
+        ],
+        stories=store.stories(community_id),
+        interventions=[intervention_report(store, a) for a in activity_ids],
+        conversion=None if everyone is None else everyone.__dict__,
+        variant=document["variant"],
+        min_group=minimum,
+    )
