@@ -53,6 +53,11 @@ SETTINGS_DOC: dict[str, tuple[str, str, str]] = {
         "false",
         "`true` marks session cookies Secure (send them over HTTPS only): set it behind TLS.",
     ),
+    "GRAPHSVC_DECLINE_REST_DAYS": (
+        "decline_rest_days",
+        "180",
+        'Days a declined suggestion is not made again ("already know each other": never).',
+    ),
     "GRAPHSVC_MIN_GROUP_SIZE": (
         "min_group_size",
         "5",
@@ -76,8 +81,13 @@ class Settings:
     secret_key: str | None = None
     secure_cookies: bool = False
     min_group_size: int = 5
+    decline_rest_days: int = 180
 
     def __post_init__(self) -> None:
+        if self.decline_rest_days < 0:
+            raise ConfigError(
+                f"GRAPHSVC_DECLINE_REST_DAYS: must be ≥ 0, got {self.decline_rest_days}"
+            )
         if self.min_group_size < 1:
             raise ConfigError(f"GRAPHSVC_MIN_GROUP_SIZE: must be ≥ 1, got {self.min_group_size}")
         if self.batch_size < 1:
@@ -128,7 +138,12 @@ def _parse_int(variable: str, raw: str) -> int:
         raise ConfigError(f"{variable}: not a whole number: {raw!r}") from None
 
 
-_PARSERS = {"batch_size": _parse_int, "secure_cookies": _parse_bool, "min_group_size": _parse_int}
+_PARSERS = {
+    "batch_size": _parse_int,
+    "secure_cookies": _parse_bool,
+    "min_group_size": _parse_int,
+    "decline_rest_days": _parse_int,
+}
 
 
 def redact_uri(uri: str) -> str:

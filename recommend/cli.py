@@ -66,7 +66,10 @@ def _add_recommend(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
         help="at least Q cross-community suggestions in the top k when possible (default 2)",
     )  # fmt: skip
     parser.add_argument("--as-of", help="suggest as of this date (default: the latest data)")
-    parser.add_argument("--rest-days", type=int, default=180, help="declined pairs rest (180)")
+    parser.add_argument(
+        "--rest-days", type=int, default=None,
+        help="days declined pairs rest (default: GRAPHSVC_DECLINE_REST_DAYS, 180)",
+    )  # fmt: skip
     _add_common(parser)
     parser.set_defaults(handler=run_recommend)
 
@@ -132,7 +135,8 @@ def run_recommend(args: argparse.Namespace, ctx: CommandContext) -> int:
     if args.mentors:
         rows = mentor_document(inputs, args.person, as_of, args.k)
     else:
-        rows = _collaborator_rows(inputs, args, as_of)
+        rest_days = ctx.settings.decline_rest_days if args.rest_days is None else args.rest_days
+        rows = _collaborator_rows(inputs, args, as_of, rest_days)
     kind = "mentor" if args.mentors else "collaborator"
     document = {"person": args.person, "as_of": as_of.isoformat(), "k": args.k, "kind": kind,
                 "suggestions": rows}  # fmt: skip
@@ -152,11 +156,11 @@ def run_recommend(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def _collaborator_rows(
-    inputs: RecommendInputs, args: argparse.Namespace, as_of: datetime
+    inputs: RecommendInputs, args: argparse.Namespace, as_of: datetime, rest_days: int
 ) -> list[dict[str, Any]]:
     return collaborator_document(
         inputs, args.person, as_of, k=args.k, boundary=args.boundary, strength=args.strength,
-        min_cross=args.min_cross, rest_days=args.rest_days,
+        min_cross=args.min_cross, rest_days=rest_days,
     )  # fmt: skip
 
 

@@ -4,7 +4,8 @@ introductions (permission ``view_recommendations``).
 A moderator with a scope (``graphsvc users scope``) sees only the people who belong to one
 of their communities and only those communities' pages; people with consent = no are never
 suggested, never get suggestions, and are not found. A verdict (``POST /feedback``) is
-stored at once: a declined pair rests (180 days; "already know" for ever), an accepted one
+stored at once: a declined pair rests (``GRAPHSVC_DECLINE_REST_DAYS``, 180 by default;
+"already know" for ever), an accepted one
 is an introduction whose outcome the introductions list follows (:mod:`recommend.outcomes`).
 """
 
@@ -30,7 +31,6 @@ from web.security import current_user, requires
 VERDICTS = ("accepted", "declined", "dismissed")
 RECOMMENDERS = ("collaborator", "mentor")
 MODERATION_MENTORS = 3
-REST_DAYS = 180
 
 
 def cache() -> RecommendationCache:
@@ -53,7 +53,7 @@ def collaborators() -> Response:
         _check_person(inputs, person_id, as_of)
         rows = collaborator_document(
             inputs, person_id, as_of, k=k, boundary=boundary.value, strength=strength,
-            min_cross=min_cross, rest_days=REST_DAYS,
+            min_cross=min_cross, rest_days=state().settings.decline_rest_days,
         )  # fmt: skip
     return ok({"person": person_id, "as_of": as_of.isoformat(), "items": rows})
 

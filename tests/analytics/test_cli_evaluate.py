@@ -5,25 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
+from demo_stores import sqlite_with
 
-from graphsvc.batching import write_all
 from graphsvc.cli import main
-from graphsvc.config import Settings
 from graphsvc.demo import generate
 from graphsvc.demo_events import WORKSHOP_ACTIVITY_ID
-from graphsvc.interchange import SPECS
-from graphsvc.store import open_store
 
 
 @pytest.fixture(scope="module")
 def uri(tmp_path_factory: pytest.TempPathFactory) -> str:
-    location = f"sqlite:///{tmp_path_factory.mktemp('evaluate') / 'demo.db'}"
-    store = open_store(Settings(store=location))
     world = generate(people=500, months=12, seed=7)
-    for entity in SPECS:
-        write_all(store, entity, list(getattr(world, entity)), 5000)
-    store.close()
-    return location
+    return sqlite_with(world, tmp_path_factory.mktemp("evaluate") / "demo.db")
 
 
 def test_the_planted_workshop_shows_in_the_report(

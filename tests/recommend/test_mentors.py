@@ -10,12 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from demo_stores import sqlite_with
 
 from analytics.projection import interaction_arrays
-from graphsvc.batching import write_all
 from graphsvc.config import Settings
 from graphsvc.demo import DemoWorld, generate
-from graphsvc.interchange import SPECS
 from graphsvc.model import Community, InteractionArrays, InteractionKind, Membership, Person
 from graphsvc.store import open_store
 from recommend.expertise import topic_profiles
@@ -182,9 +181,7 @@ def given(world: DemoWorld, person: str, before: datetime) -> set[str]:
 
 def test_planted_mentees_are_offered_mentors_with_their_topics(tmp_path: Path) -> None:
     world = generate(people=400, months=12, seed=7)
-    store = open_store(Settings(store=f"sqlite:///{tmp_path / 'demo.db'}"))
-    for entity in SPECS:
-        write_all(store, entity, list(getattr(world, entity)), 5000)
+    store = open_store(Settings(store=sqlite_with(world, tmp_path / "demo.db")))
     programme = world.ground_truth["mentoring_programme"]
     start = datetime.fromisoformat(programme["start"])
     people = {p.id: p for p in world.people}

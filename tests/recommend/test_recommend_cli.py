@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from demo_stores import sqlite_with
 
-from graphsvc.batching import write_all
 from graphsvc.cli import main
 from graphsvc.config import Settings
 from graphsvc.demo import DemoWorld, generate
-from graphsvc.interchange import SPECS
 from graphsvc.model import Feedback
 from graphsvc.store import open_store
 
@@ -35,12 +34,7 @@ def world() -> DemoWorld:
 
 @pytest.fixture
 def uri(tmp_path: Path, world: DemoWorld) -> str:
-    location = f"sqlite:///{tmp_path / 'graph.db'}"
-    store = open_store(Settings(store=location))
-    for entity in SPECS:
-        write_all(store, entity, list(getattr(world, entity)), 5000)
-    store.close()
-    return location
+    return sqlite_with(world, tmp_path / "graph.db")
 
 
 def run_json(capsys: pytest.CaptureFixture[str], uri: str, *argv: str) -> Any:
@@ -86,6 +80,8 @@ def test_a_declined_pair_rests_and_private_people_get_nothing(
     store.close()
     again = run_json(capsys, uri, "recommend", person, "--k", "5")["suggestions"]
     assert first not in [row["id"] for row in again]
+    rested = run_json(capsys, uri, "recommend", person, "--k", "5", "--rest-days", "0")
+    assert rested["suggestions"][0]["id"] == first  # no rest: it comes back
     accepted = Feedback(
         "fb2", person, again[0]["id"], "accepted", datetime.now(UTC), community_id="cop-x"
     )
@@ -141,11 +137,7 @@ def test_a_young_network_still_gets_suggestions_and_an_empty_one_a_clear_error(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     young = generate(people=100, months=1, seed=3)  # one month: no 90-day training window
-    location = f"sqlite:///{tmp_path / 'young.db'}"
-    store = open_store(Settings(store=location))
-    for entity in SPECS:
-        write_all(store, entity, list(getattr(young, entity)), 5000)
-    store.close()
+    location = sqlite_with(young, tmp_path / "young.db")
     person = next(p.id for p in young.people if p.consent)
     assert run_json(capsys, location, "recommend", person, "--k", "3")["suggestions"]
     empty = f"sqlite:///{tmp_path / 'empty.db'}"

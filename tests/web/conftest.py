@@ -8,13 +8,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from demo_stores import sqlite_with
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graphsvc.batching import write_all
 from graphsvc.config import Settings
 from graphsvc.demo import DemoWorld, generate
-from graphsvc.interchange import SPECS
 from graphsvc.store import GraphStore, open_store
 from web import create_app
 from web.accounts import Accounts
@@ -35,10 +34,7 @@ def demo_world() -> DemoWorld:
 def demo_db(tmp_path_factory: pytest.TempPathFactory, demo_world: DemoWorld) -> Path:
     """A SQLite file holding the demo world (built once; tests copy it)."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    store = open_store(Settings(store=f"sqlite:///{path}"))
-    for entity in SPECS:
-        write_all(store, entity, list(getattr(demo_world, entity)), 5000)
-    store.close()
+    sqlite_with(demo_world, path)
     return path
 
 
