@@ -29,8 +29,10 @@ EXCHANGE_KINDS = (InteractionKind.KNOWLEDGE_EXCHANGE,)
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``analyze`` and the ``evaluate`` commands to the ``graphsvc`` command."""
     from analytics.cli_evaluate import register_evaluate
+    from analytics.cli_snapshot import register_snapshot
 
     register_evaluate(subparsers)
+    register_snapshot(subparsers)
     parser = subparsers.add_parser(
         "analyze",
         help="brokers, silos, cross-community ties and hidden clusters of a time window",
@@ -81,7 +83,7 @@ def run_analyze_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     options = ProjectionOptions(
         start=_moment(args.start, zone, "--start"),
         end=_moment(args.end, zone, "--end"),
-        kinds=_kinds(args.kinds),
+        kinds=parse_kinds(args.kinds),
         boundary=CommunityKind(args.boundary),
         weighting=args.weighting,
         half_life_days=args.half_life,
@@ -141,8 +143,9 @@ def _moment(text: str | None, zone: Any, option: str) -> datetime | None:
     return None if text is None else parse_datetime(text, zone, option)
 
 
-def _kinds(text: str | None) -> tuple[InteractionKind, ...]:
-    if text is None:
+def parse_kinds(text: str | None) -> tuple[InteractionKind, ...]:
+    """``--kinds``: comma-separated interaction kinds (default: all but co-attendance)."""
+    if not text:
         return ProjectionOptions().kinds
     try:
         return tuple(InteractionKind(word.strip()) for word in text.split(",") if word.strip())

@@ -1,6 +1,7 @@
 """Browser-test harness: a real app on 127.0.0.1 driven by Debian's Chromium via Playwright.
 
-- ``site`` (session): a 300-person, 6-month demo world in a SQLite file, one user per role
+- ``site`` (session): a 300-person, 6-month demo world in a SQLite file with its indicator
+  history (``graphsvc snapshot``), one user per role
   (password :data:`PASSWORD`), the app served by waitress on a free port in a daemon thread.
 - ``browser`` (session): Debian's ``chromium`` started headless, quiet and local (no
   background networking, no component updates); skipped only when no ``chromium`` is
@@ -23,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from demo_stores import sqlite_with
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -35,9 +37,8 @@ from playwright.sync_api import (
 from waitress import create_server
 
 from graphsvc import demo
-from graphsvc.batching import write_all
+from graphsvc.cli import main
 from graphsvc.config import Settings
-from graphsvc.interchange import SPECS
 from graphsvc.store import open_store
 from web import create_app
 from web.accounts import Accounts
@@ -75,11 +76,11 @@ class Site:
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("site")
-    settings = Settings(store=f"sqlite:///{folder / 'graph.db'}")
-    graph_store = open_store(settings)
     world = demo.generate(people=300, months=6, seed=7)
-    for entity in SPECS:
-        write_all(graph_store, entity, list(getattr(world, entity)), settings.batch_size)
+    settings = Settings(store=sqlite_with(world, folder / "graph.db"))
+    graph_store = open_store(settings)
+    # the evaluator's history, as `graphsvc snapshot` stores it
+    assert main(["--store", settings.store, "snapshot", "--replicates", "20"]) == 0
     accounts_file = folder / "accounts.db"
     with Accounts.open(accounts_file) as accounts:
         for role in ROLES:

@@ -1,0 +1,201 @@
+"""``graphsvc snapshot`` (store each period's indicators) and ``graphsvc evaluate indicators``.
+
+A snapshot computes :func:`analytics.temporal.temporal_indicators` (network and every
+community of the boundary kind) — and with ``--people`` :func:`analytics.person_periods.
+person_periods` for every consenting person — and stores them as
+:class:`~graphsvc.model.MetricValue` rows under :data:`DEFINITION` and the run's parameters
+(boundary, kinds, period, weighting, bootstrap, level, minimums). Rerunning on the same data
+changes nothing; a run with other parameters or a new definition adds a variant beside the
+stored ones, so a trend stays reproducible and the past is never rewritten. ``--every``
+repeats the snapshot (a scheduler job: ``graphsvc snapshot --every 1d``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from analytics.cli import parse_kinds
+from analytics.person_periods import PERSON_INDICATORS, person_periods
+from analytics.projection import DEFAULT_KINDS
+from analytics.temporal import IndicatorTable, TemporalOptions, temporal_indicators
+from analytics.temporal_windows import membership_arrays
+from graphsvc.cli import CommandContext, command_group
+from graphsvc.errors import ValidationError
+from graphsvc.model import CommunityKind, MetricValue
+
+#: the version of the indicator definitions (bump when a definition changes meaning)
+DEFINITION = "temporal-1"
+_EVERY = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
+#: what the plain-text table shows (the JSON and CSV have every indicator)
+SUMMARY_INDICATORS = ("cross_share", "ei_excess", "active_spanners")
+
+
+def register_snapshot(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``snapshot`` and ``evaluate indicators``."""
+    parser = subparsers.add_parser(
+        "snapshot",
+        help="compute and store each period's boundary-crossing indicators (history)",
+        description=__doc__.split("\n\n")[1] if __doc__ else None,
+    )
+    _indicator_options(parser)
+    parser.add_argument("--people", action="store_true", help="also per person (consenting)")
+    parser.add_argument("--every", help="repeat every interval (30m, 12h, 1d) until stopped")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary")
+    parser.set_defaults(handler=run_snapshot)
+    group = command_group(subparsers, "evaluate", "evaluate recommenders and indicators")
+    show = group.add_parser(
+        "indicators",
+        help="boundary-crossing indicators per period, with intervals (computed now)",
+        description="T1–T7 per period for the network and each community (docs in README),"
+        " each with its interval, n and an insufficient-data flag.",
+    )
+    _indicator_options(show)
+    show.add_argument("--community", help="only this community (and the network)")
+    out = show.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print the rows as JSON")
+    out.add_argument("--csv", action="store_true", help="print the rows as CSV")
+    show.set_defaults(handler=run_indicators)
+
+
+def _indicator_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--freq", choices=("month", "quarter", "sliding"), default="month")
+    parser.add_argument(
+        "--boundary", default=CommunityKind.COP.value,
+        choices=[kind.value for kind in CommunityKind], help="(default: cop)",
+    )  # fmt: skip
+    parser.add_argument("--kinds", help="interaction kinds, comma-separated (default: all but"
+                        " co_attendance)")  # fmt: skip
+    parser.add_argument("--replicates", type=int, default=200, help="bootstrap B (200)")
+    parser.add_argument("--seed", type=int, default=0, help="of bootstrap and permutations")
+
+
+def compute(args: argparse.Namespace, ctx: CommandContext) -> tuple[IndicatorTable, dict[str, Any]]:
+    """The indicator table of the store and the parameters that made it."""
+    store = ctx.store()
+    kinds = parse_kinds(args.kinds)
+    options = TemporalOptions(kinds=kinds, replicates=args.replicates, seed=args.seed)
+    events = store.interactions()
+    members = membership_arrays(store.memberships(None, kind=args.boundary), events.person_ids)
+    table = temporal_indicators(events, members, args.freq, options)
+    parameters = {
+        "boundary": args.boundary, "freq": args.freq,
+        "kinds": "all" if kinds == DEFAULT_KINDS else ",".join(k.value for k in kinds),
+        "weighting": options.weighting, "replicates": options.replicates,
+        "level": options.level, "min_interactions": options.min_interactions,
+        "min_active": options.min_active, "seed": options.seed,
+    }  # fmt: skip
+    return table, parameters
+
+
+def run_snapshot(args: argparse.Namespace, ctx: CommandContext) -> int:
+    if args.every is None:
+        return _snapshot_once(args, ctx)
+    interval = _interval(args.every)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    while True:
+        _snapshot_once(args, ctx)
+        time.sleep(interval)
+
+
+def _snapshot_once(args: argparse.Namespace, ctx: CommandContext) -> int:
+    started = time.perf_counter()
+    table, parameters = compute(args, ctx)
+    text = json.dumps(parameters, sort_keys=True)
+    now = datetime.now(UTC)
+    rows = [_metric(row, text, now) for row in table.to_rows()]
+    if args.people:
+        rows += list(_person_rows(args, ctx, table, text, now))
+    ctx.store().upsert_metric_values(rows)
+    seconds = round(time.perf_counter() - started, 2)
+    summary = {"definition": DEFINITION, "parameters": parameters, "rows": len(rows),
+               "periods": len(table.windows.start), "seconds": seconds}  # fmt: skip
+    if args.json:
+        ctx.echo_json(summary)
+    else:
+        ctx.echo(f"snapshot {DEFINITION}: {summary['rows']:,} values over {summary['periods']}"
+                 f" periods stored in {summary['seconds']} s")  # fmt: skip
+    return 0
+
+
+def _metric(row: dict[str, Any], parameters: str, now: datetime) -> MetricValue:
+    network = row["scope"] == "network"
+    return MetricValue(
+        period_start=_moment(row["period_start"]), period_end=_moment(row["period_end"]),
+        scope_kind="network" if network else "community", scope_id="" if network else row["scope"],
+        indicator=row["indicator"], value=row["value"], definition=DEFINITION,
+        parameters=parameters, low=row["low"], high=row["high"],
+        n_interactions=row["n_interactions"], n_active=row["n_active"],
+        insufficient=row["insufficient"], computed_at=now,
+    )  # fmt: skip
+
+
+def _person_rows(
+    args: argparse.Namespace,
+    ctx: CommandContext,
+    table: IndicatorTable,
+    parameters: str,
+    now: datetime,
+) -> Iterator[MetricValue]:
+    store = ctx.store()
+    events = store.interactions()
+    members = membership_arrays(store.memberships(None, kind=args.boundary), events.person_ids)
+    consent = {pid: p.consent for pid, p in store.get_people(events.person_ids).items()}
+    windows = table.windows
+    for row in person_periods(events, members, windows, parse_kinds(args.kinds)):
+        person = events.person_ids[row.person]
+        if not consent.get(person, True):
+            continue  # people who opted out get no stored history
+        start, end = _second(windows.start[row.window]), _second(windows.end[row.window])
+        for name in PERSON_INDICATORS:
+            yield MetricValue(start, end, "person", person, name, getattr(row, name),
+                              DEFINITION, parameters, n_interactions=row.interactions,
+                              n_active=1, computed_at=now)  # fmt: skip
+
+
+def run_indicators(args: argparse.Namespace, ctx: CommandContext) -> int:
+    table, _parameters = compute(args, ctx)
+    rows = [r for r in table.to_rows() if args.community in (None, r["scope"])
+            or r["scope"] == "network"]  # fmt: skip
+    if args.json:
+        ctx.echo_json(rows)
+    elif args.csv:
+        writer = csv.DictWriter(ctx.stdout, fieldnames=list(rows[0]) if rows else ["period_start"])
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        shown = [_text_row(r) for r in rows if r["indicator"] in SUMMARY_INDICATORS]
+        ctx.table(["period", "scope", "indicator", "value", "interval", "n", "note"], shown)
+    return 0
+
+
+def _text_row(row: dict[str, Any]) -> list[str]:
+    value = "–" if row["value"] is None else f"{row['value']:.3f}"
+    interval = "" if row["low"] is None else f"{row['low']:.3f}–{row['high']:.3f}"
+    note = "insufficient" if row["insufficient"] else ""
+    return [row["period_start"][:7], row["scope"], row["indicator"], value, interval,
+            str(row["n_interactions"]), note]  # fmt: skip
+
+
+def _interval(text: str) -> float:
+    found = _EVERY.match(text.strip())
+    if not found:
+        raise ValidationError("--every", f"expected e.g. 30m, 12h or 1d, got {text!r}")
+    return float(found.group(1)) * _SECONDS[found.group(2)]
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _second(value: Any) -> datetime:
+    return datetime.fromtimestamp(int(value), tz=UTC)
