@@ -61,6 +61,18 @@ def chart() -> Response:
     return response
 
 
+@api.get("/evaluation/benchmark")
+@requires("view_evaluation")
+def benchmark() -> Response:
+    """A community's latest value of ``indicator`` against the network, its peers and its
+    own baseline."""
+    community = _community(_required(request.args, "community"))
+    assert community is not None
+    indicator = _required(request.args, "indicator")
+    minimum = state().settings.min_group_size
+    return ok(view.benchmark_document(state().store, community, indicator, minimum))
+
+
 @api.get("/objectives")
 @requires("view_evaluation")
 def objectives() -> Response:

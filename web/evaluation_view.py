@@ -158,3 +158,52 @@ def _stamp(row: MetricValue) -> float:
 
 def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def benchmark_document(
+    store: GraphStore, community_id: str, indicator: str, min_group: int
+) -> dict[str, Any]:
+    """The community's latest value of ``indicator`` against three references (METRICS.md
+    §4 "benchmarks"): the network in the same period, the median of its peers (the other
+    communities of its kind with a value that period) and its own baseline (the first
+    period with data). Each reference comes with the difference; the community's interval
+    says whether the difference is beyond its uncertainty."""
+    own = series_document(store, community_id, min_group, indicator=indicator)
+    periods = [p for p in own["series"].get(indicator, []) if p["value"] is not None]
+    if not periods or own["variant"] is None:
+        return {"community": community_id, "indicator": indicator, "latest": None,
+                "references": []}  # fmt: skip
+    latest, first = periods[-1], periods[0]
+    variant = (own["variant"]["definition"], own["variant"]["parameters_id"])
+    same_period = store.metric_values(MetricQuery(
+        indicator=indicator, definition=variant[0], parameters_id=variant[1],
+        start=_moment(latest["period_start"]), end=_moment(latest["period_end"]),
+    ))  # fmt: skip
+    kinds = {s.community.id: s.community.kind for s in store.communities()}
+    network = next((m.value for m in same_period if m.scope_kind == "network"), None)
+    peers = sorted(
+        m.value for m in same_period
+        if m.scope_kind == "community" and m.scope_id != community_id and m.value is not None
+        and m.n_active >= min_group and kinds.get(m.scope_id) == kinds.get(community_id)
+    )  # fmt: skip
+    median = None if not peers else (peers[(len(peers) - 1) // 2] + peers[len(peers) // 2]) / 2
+    references = [
+        _reference("network", "the whole network, same period", network, latest),
+        _reference("peers", f"median of {len(peers)} peer communities, same period", median,
+                   latest),
+        _reference("baseline", f"its own first period ({first['period_start'][:7]})",
+                   first["value"], latest),
+    ]  # fmt: skip
+    return {"community": community_id, "indicator": indicator, "latest": latest,
+            "references": [r for r in references if r is not None]}  # fmt: skip
+
+
+def _reference(
+    name: str, label: str, value: float | None, latest: dict[str, Any]
+) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    low, high = latest["low"], latest["high"]
+    beyond = low is not None and high is not None and not (low <= value <= high)
+    return {"name": name, "label": label, "value": value, "difference": latest["value"] - value,
+            "beyond_interval": beyond}  # fmt: skip

@@ -254,6 +254,16 @@ def _paths() -> dict[str, dict[str, Any]]:
                 permission="view_evaluation",
             )  # fmt: skip
         },
+        "/api/v1/evaluation/benchmark": {
+            "get": _operation(
+                "A community's latest value against the network, its peers and its baseline",
+                [
+                    _query("community", "community id (required)"),
+                    _query("indicator", "the indicator (required)"),
+                ],
+                permission="view_evaluation",
+            )  # fmt: skip
+        },
         "/api/v1/objectives": {
             "get": _operation(
                 "Objectives with their status (green, amber, red, insufficient) and projection",

@@ -151,3 +151,23 @@ def test_stories_are_dated_attributed_and_removable(evaluator: Evaluator) -> Non
     assert bad.status_code == 400 and "value_cycle" in bad.get_json()["error"]
     assert client.delete(f"/api/v1/stories/{story['id']}").status_code == 200
     assert client.get("/api/v1/stories").get_json()["items"] == []
+
+
+def test_a_community_is_benchmarked_against_network_peers_and_its_baseline(
+    evaluator: Evaluator, history: GraphStore
+) -> None:
+    peers = [
+        value(peer, 6, x) for peer, x in
+        (("cop-data-science", 0.1), ("cop-climate-adaptation", 0.3), ("cop-procurement", 0.2))
+    ]  # fmt: skip
+    history.upsert_metric_values([*peers, value("network", 6, 0.25)])
+    doc = evaluator.get(
+        f"/api/v1/evaluation/benchmark?community={COP}&indicator=cross_share"
+    ).get_json()
+    # the latest period with a shown value: June, 0.32 ± 0.02 (July is insufficient, August
+    # suppressed); the network 0.25 that month, the peers' median 0.2, its own first 0.1
+    assert doc["latest"]["value"] == pytest.approx(0.32)
+    refs = {r["name"]: r for r in doc["references"]}
+    assert refs["network"]["value"] == 0.25 and refs["network"]["beyond_interval"]
+    assert refs["peers"]["value"] == pytest.approx(0.2) and "3 peer" in refs["peers"]["label"]
+    assert refs["baseline"]["difference"] == pytest.approx(0.32 - 0.1)

@@ -60,10 +60,29 @@
     $("trends").replaceChildren(...names.map((name) => {
       const src = `/api/v1/evaluation/chart.svg?${scopeQuery({ indicator: name, definition: doc.variant.definition,
         parameters_id: doc.variant.parameters_id })}`;
+      const comparison = el("p", { class: "hint benchmark" });
+      if (page.community) {
+        loadBenchmark(name, comparison);
+      }
       return el("figure", { class: "trend", dataset: { indicator: name } },
         el("img", { src, alt: `${name} per period with its interval`, width: 640, height: 240 }),
-        el("figcaption", {}, name), periodTable(name, doc.series[name]));
+        el("figcaption", {}, name), comparison, periodTable(name, doc.series[name]));
     }));
+  }
+
+  /** "0.32 in 2025-06: +0.07 vs the network (beyond its interval), …" */
+  async function loadBenchmark(name, target) {
+    try {
+      const doc = await api(`/api/v1/evaluation/benchmark?${scopeQuery({ indicator: name })}`);
+      if (!doc.latest) {
+        return;
+      }
+      const parts = doc.references.map((r) => `${r.difference >= 0 ? "+" : "−"}${number(name, Math.abs(r.difference))} vs ${r.label}` +
+        (r.beyond_interval ? " (beyond its interval)" : ""));
+      target.textContent = `Latest ${number(name, doc.latest.value)} (${doc.latest.period_start.slice(0, 7)}): ${parts.join("; ")}.`;
+    } catch (error) {
+      target.textContent = "";
+    }
   }
 
   async function loadTrends(variant) {

@@ -29,10 +29,11 @@ def test_an_evaluator_reads_trends_sets_an_objective_and_downloads_the_report(
     charts = page.locator("#trends figure img")
     expect(charts.first).to_be_visible()
     assert charts.count() >= 5  # one chart per stored indicator
-    drawn = page.evaluate(
-        "() => [...document.querySelectorAll('#trends img')].every(i => i.naturalWidth > 0)"
+    page.wait_for_function(  # every SVG chart loaded and drawn
+        "() => [...document.querySelectorAll('#trends img')]"
+        ".every(i => i.complete && i.naturalWidth > 0)"
     )
-    assert drawn, "every SVG chart loaded"
+    expect(page.locator("#trends .benchmark").first).to_contain_text("vs the whole network")
     page.locator("#objective-details summary").click()
     page.get_by_label("Indicator", exact=True).select_option("cross_share")
     page.get_by_label("Baseline", exact=True).fill("0.1")
