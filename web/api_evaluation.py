@@ -19,6 +19,8 @@ from graphsvc.model import Objective, Story
 from web import evaluation_view as view
 from web import params
 from web.api import api, ok, state
+from web.report import value_rows
+from web.report_data import conversion_of
 from web.security import current_user, requires
 
 
@@ -71,6 +73,17 @@ def benchmark() -> Response:
     indicator = _required(request.args, "indicator")
     minimum = state().settings.min_group_size
     return ok(view.benchmark_document(state().store, community, indicator, minimum))
+
+
+@api.get("/evaluation/values")
+@requires("view_evaluation")
+def values() -> Response:
+    """The Wenger-Trayner value table: per value cycle the network proxies and the stories."""
+    community = _community(request.args.get("community"))
+    store = state().store
+    series = view.series_document(store, community, state().settings.min_group_size)["series"]
+    rows = value_rows(series, store.stories(community), conversion_of(store, community))
+    return ok({"items": [{**row, "stories": [_story(s) for s in row["stories"]]} for row in rows]})
 
 
 @api.get("/objectives")

@@ -254,6 +254,13 @@ def _paths() -> dict[str, dict[str, Any]]:
                 permission="view_evaluation",
             )  # fmt: skip
         },
+        "/api/v1/evaluation/values": {
+            "get": _operation(
+                "The Wenger-Trayner value table: network proxies and stories per value cycle",
+                [_query("community", "community id (none: the whole network)")],
+                permission="view_evaluation",
+            )
+        },
         "/api/v1/evaluation/benchmark": {
             "get": _operation(
                 "A community's latest value against the network, its peers and its baseline",

@@ -170,6 +170,21 @@ def _interventions(reports: Sequence[dict[str, Any]]) -> list[str]:
     return parts
 
 
+def value_rows(
+    series: dict[str, list[dict[str, Any]]],
+    stories: Sequence[Story],
+    conversion: dict[str, Any] | None,
+) -> list[dict[str, Any]]:
+    """The Wenger-Trayner table: per value cycle its meaning, the network proxies' latest
+    values in words, and the stories told for it."""
+    return [
+        {"cycle": cycle, "meaning": meaning,
+         "proxies": [x for x in (_proxy(name, series, conversion) for name in proxies) if x],
+         "stories": [s for s in stories if s.value_cycle == cycle]}
+        for cycle, meaning, proxies in VALUE_PROXIES
+    ]  # fmt: skip
+
+
 def _values(
     series: dict[str, list[dict[str, Any]]],
     stories: Sequence[Story],
@@ -180,15 +195,14 @@ def _values(
              " numbers cannot.</p>",
              "<table><tr><th>Value</th><th>Network proxies (latest period)</th>"
              "<th>Stories</th></tr>"]  # fmt: skip
-    for cycle, meaning, proxies in VALUE_PROXIES:
-        shown = [_proxy(name, series, conversion) for name in proxies]
-        told = [s for s in stories if s.value_cycle == cycle]
+    for row in value_rows(series, stories, conversion):
         stories_html = "".join(
             f"<p>{escape(s.text)} <span class=muted>— {escape(s.author)},"
-            f" {s.at:%Y-%m-%d}</span></p>" for s in told
+            f" {s.at:%Y-%m-%d}</span></p>" for s in row["stories"]
         ) or '<span class="muted">–</span>'  # fmt: skip
-        parts.append(f"<tr><td><strong>{cycle}</strong><br><span class=muted>{escape(meaning)}"
-                     f"</span></td><td>{'<br>'.join(x for x in shown if x) or '–'}</td>"
+        proxies = "<br>".join(escape(x) for x in row["proxies"]) or "–"
+        parts.append(f"<tr><td><strong>{row['cycle']}</strong><br><span class=muted>"
+                     f"{escape(row['meaning'])}</span></td><td>{proxies}</td>"
                      f"<td>{stories_html}</td></tr>")  # fmt: skip
     untold = [s for s in stories if s.value_cycle is None]
     parts.append("</table>")
@@ -202,15 +216,23 @@ def _values(
 def _proxy(
     name: str, series: dict[str, list[dict[str, Any]]], conversion: dict[str, Any] | None
 ) -> str:
+    """One proxy in words, from the latest period with a shown value ('' when none)."""
     if name == "conversion":
         if not conversion or conversion.get("rate") is None:
             return ""
         return (f"introductions that became ties: {_share(conversion['rate'])}"
                 f" of {conversion['converted'] + conversion['not_converted']}")  # fmt: skip
+    if name in ("active_people", "interactions"):
+        base = [p for p in series.get("cross_share", []) if not p["suppressed"]]
+        if not base:
+            return ""
+        field = "n_active" if name == "active_people" else "n_interactions"
+        return f"{name.replace('_', ' ')}: {base[-1][field]:,} ({base[-1]['period_start'][:7]})"
     shown = [p for p in series.get(name, []) if p["value"] is not None and not p["suppressed"]]
     if not shown:
         return ""
-    return f"{escape(name)}: {_number(name, shown[-1]['value'])} ({shown[-1]['period_start'][:7]})"
+    label = name.replace("_", " ")
+    return f"{label}: {_number(name, shown[-1]['value'])} ({shown[-1]['period_start'][:7]})"
 
 
 def _interval(indicator: str, low: float, high: float) -> str:

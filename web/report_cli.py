@@ -25,6 +25,16 @@ def register_report(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     )  # fmt: skip
     parser.add_argument("--out", required=True, type=Path, help="the HTML file to write")
     parser.set_defaults(handler=run_report)
+    objectives = group.add_parser(
+        "objectives",
+        help="the objectives and where they stand (green, amber, red, insufficient data)",
+        description="Each objective's status at its latest period with data: its interval"
+        " against the straight line from baseline to target, and the projection at the"
+        " deadline (from the history stored by graphsvc snapshot).",
+    )
+    objectives.add_argument("--community", help="only this community's objectives")
+    objectives.add_argument("--json", action="store_true", help="print JSON")
+    objectives.set_defaults(handler=run_objectives)
 
 
 def run_report(args: argparse.Namespace, ctx: CommandContext) -> int:
@@ -34,3 +44,28 @@ def run_report(args: argparse.Namespace, ctx: CommandContext) -> int:
     args.out.write_text(html, encoding="utf-8")
     ctx.echo(f"report written to {args.out} ({len(html.encode('utf-8')):,} bytes)")
     return 0
+
+
+def run_objectives(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from web.evaluation_view import objective_document
+
+    store = ctx.store()
+    minimum = ctx.settings.min_group_size
+    rows = [objective_document(store, o, minimum) for o in store.objectives(args.community)]
+    if args.json:
+        ctx.echo_json(rows)
+        return 0
+    if not rows:
+        ctx.echo("no objectives recorded")
+        return 0
+    ctx.table(
+        ["objective", "scope", "baseline → target", "latest", "status", "at the deadline"],
+        [[r["id"], r["community_id"] or "network", f"{r['baseline']:g} → {r['target']:g}"
+          f" by {r['deadline'][:10]}", _value(r["status"]["value"]), r["status"]["status"],
+          _value(r["status"]["projection"])] for r in rows],
+    )  # fmt: skip
+    return 0
+
+
+def _value(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3g}"

@@ -27,9 +27,6 @@ def build_report(
     community = communities.get(community_id) if community_id else None
     minimum = settings.min_group_size
     document = series_document(store, community_id, minimum)
-    feedback = [f for f in store.feedback() if community_id in (None, f.community_id)]
-    made = introductions(feedback, store.interactions(), datetime.now(UTC))
-    (everyone,) = conversion_rates(made, "all") or (None,)
     return report_html(
         title=f"Evaluation report: {community.name if community else 'the whole network'}",
         community=community,
@@ -41,7 +38,15 @@ def build_report(
         ],
         stories=store.stories(community_id),
         interventions=[intervention_report(store, a) for a in activity_ids],
-        conversion=None if everyone is None else everyone.__dict__,
+        conversion=conversion_of(store, community_id),
         variant=document["variant"],
         min_group=minimum,
     )
+
+
+def conversion_of(store: GraphStore, community_id: str | None) -> dict[str, object] | None:
+    """Introductions made for the community (all when None) and how many became ties."""
+    feedback = [f for f in store.feedback() if community_id in (None, f.community_id)]
+    made = introductions(feedback, store.interactions(), datetime.now(UTC))
+    rows = conversion_rates(made, "all")
+    return rows[0].__dict__ if rows else None

@@ -171,3 +171,19 @@ def test_a_community_is_benchmarked_against_network_peers_and_its_baseline(
     assert refs["network"]["value"] == 0.25 and refs["network"]["beyond_interval"]
     assert refs["peers"]["value"] == pytest.approx(0.2) and "3 peer" in refs["peers"]["label"]
     assert refs["baseline"]["difference"] == pytest.approx(0.32 - 0.1)
+
+
+def test_the_value_table_fills_proxies_and_places_stories(
+    evaluator: Evaluator, history: GraphStore
+) -> None:
+    made = evaluator.post("/api/v1/stories", json={"text": "Joint pilot.", "community": COP,
+                                                   "value_cycle": "applied"})  # fmt: skip
+    assert made.status_code == 201
+    rows = {r["cycle"]: r for r in evaluator.get(f"/api/v1/evaluation/values?community={COP}")
+            .get_json()["items"]}  # fmt: skip
+    assert list(rows)[:3] == ["immediate", "potential", "applied"] and len(rows) == 8
+    # the latest shown cross share is June's 0.32 (July insufficient, August suppressed)
+    assert rows["applied"]["proxies"] == ["cross share: 32.0% (2025-06)"]
+    assert [s["text"] for s in rows["applied"]["stories"]] == ["Joint pilot."]
+    assert rows["immediate"]["proxies"][0].startswith("active people: 20")
+    assert rows["realized"]["proxies"] == []  # not from the network

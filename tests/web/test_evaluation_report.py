@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -94,3 +95,15 @@ def test_a_report_of_an_unknown_community_is_refused(
     assert client_as("evaluator").get("/evaluation/report.html?community=nope").status_code == 404
     assert main(["--store", store.location, "evaluate", "report", "--community", "nope",
                  "--out", "/dev/null"]) == 4  # fmt: skip
+
+
+def test_objectives_are_listed_with_their_status_on_the_command_line(
+    store: GraphStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(store)
+    assert main(["--store", store.location, "evaluate", "objectives", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    # June 0.26 (0.21–0.31) against the line 0.2 → 0.4: 0.2 + 0.2·181/364 ≈ 0.299 → amber
+    assert row["id"] == "o1" and row["status"]["status"] == "amber"
+    assert main(["--store", store.location, "evaluate", "objectives"]) == 0
+    assert "amber" in capsys.readouterr().out

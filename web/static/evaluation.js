@@ -194,7 +194,13 @@
   }
 
   async function loadStories() {
-    renderStories((await api(`/api/v1/stories?${scopeQuery()}`)).items);
+    const [stories, values] = await Promise.all([api(`/api/v1/stories?${scopeQuery()}`),
+      api(`/api/v1/evaluation/values?${scopeQuery()}`)]);
+    renderStories(stories.items);
+    $("value-table").tBodies[0].replaceChildren(...values.items.map((row) => el("tr", {},
+      el("th", { scope: "row" }, row.cycle, el("br"), el("span", { class: "muted" }, row.meaning)),
+      el("td", {}, row.proxies.length ? el("ul", { class: "plain" }, row.proxies.map((x) => el("li", {}, x))) : "–"),
+      el("td", {}, row.stories.length ? el("ul", { class: "plain" }, row.stories.map((s) => el("li", {}, `${s.text} — ${s.author}, ${s.at.slice(0, 10)}`))) : "–"))));
   }
 
   async function deleteStory(id) {
