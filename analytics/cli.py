@@ -16,7 +16,7 @@ from typing import Any
 from analytics.projection import WEIGHTINGS, Projection, ProjectionOptions, project
 from analytics.report import AnalysisOptions, Report, analyze
 from analytics.summary import summary
-from graphsvc.cli import CommandContext
+from graphsvc.cli import CommandContext, add_boundary_option
 from graphsvc.errors import ValidationError
 from graphsvc.interchange import parse_datetime
 from graphsvc.model import CommunityKind, InteractionKind
@@ -42,12 +42,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--start", help="window start, ISO date/datetime (default: all)")
     parser.add_argument("--end", help="window end, exclusive (default: after the last)")
-    parser.add_argument(
-        "--boundary",
-        default=CommunityKind.COP.value,
-        choices=[kind.value for kind in CommunityKind],
-        help="the kind of community whose boundaries count (default: cop)",
-    )
+    add_boundary_option(parser)
     parser.add_argument(
         "--kinds",
         help="interaction kinds of the tie graph, comma-separated (default: all but co_attendance)",

@@ -12,10 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from analytics.intervention import Boundary, Intervention, OutcomeOptions, evaluate_intervention
-from graphsvc.cli import CommandContext, command_group
+from graphsvc.cli import CommandContext, add_boundary_option, command_group
 from graphsvc.errors import NotFound
 from graphsvc.interchange import parse_datetime
-from graphsvc.model import CommunityKind
 
 
 def register_evaluate(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,10 +30,7 @@ def register_evaluate(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     )
     parser.add_argument("activity", metavar="ACTIVITY", help="the activity's id")
     parser.add_argument("--freq", choices=("month", "week"), default="month")
-    parser.add_argument(
-        "--boundary", default=CommunityKind.COP.value,
-        choices=[kind.value for kind in CommunityKind], help="(default: cop)",
-    )  # fmt: skip
+    add_boundary_option(parser)
     parser.add_argument("--at", help="evaluate this date instead of the activity's start")
     parser.add_argument("--seed", type=int, default=0, help="of permutations and bootstrap")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")

@@ -28,9 +28,9 @@ from analytics.person_periods import PERSON_INDICATORS, person_periods
 from analytics.projection import DEFAULT_KINDS
 from analytics.temporal import IndicatorTable, TemporalOptions, temporal_indicators
 from analytics.temporal_windows import membership_arrays
-from graphsvc.cli import CommandContext, command_group
+from graphsvc.cli import CommandContext, add_boundary_option, command_group
 from graphsvc.errors import ValidationError
-from graphsvc.model import CommunityKind, MetricValue
+from graphsvc.model import MetricValue
 
 #: the version of the indicator definitions (bump when a definition changes meaning)
 DEFINITION = "temporal-1"
@@ -69,10 +69,7 @@ def register_snapshot(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
 
 def _indicator_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--freq", choices=("month", "quarter", "sliding"), default="month")
-    parser.add_argument(
-        "--boundary", default=CommunityKind.COP.value,
-        choices=[kind.value for kind in CommunityKind], help="(default: cop)",
-    )  # fmt: skip
+    add_boundary_option(parser)
     parser.add_argument("--kinds", help="interaction kinds, comma-separated (default: all but"
                         " co_attendance)")  # fmt: skip
     parser.add_argument("--replicates", type=int, default=200, help="bootstrap B (200)")

@@ -39,6 +39,7 @@ from graphsvc.batching import write_all
 from graphsvc.config import Settings, load_settings
 from graphsvc.errors import GraphsvcError
 from graphsvc.interchange import SPECS, Record, sorted_records, write_csv_folder
+from graphsvc.model import CommunityKind
 from graphsvc.store import COUNT_KEYS, GraphStore, open_store
 
 ENTRY_POINT_GROUP = "graphsvc.commands"
@@ -311,6 +312,16 @@ def _add_global_options(parser: argparse.ArgumentParser, default: Any) -> None:
         metavar="ZONE",
         default=default,
         help="IANA zone naive imported times are read in",
+    )
+
+
+def add_boundary_option(parser: argparse.ArgumentParser) -> None:
+    """``--boundary KIND``: the kind of community whose boundaries count (default: cop)."""
+    parser.add_argument(
+        "--boundary",
+        default=CommunityKind.COP.value,
+        choices=[kind.value for kind in CommunityKind],
+        help="the kind of community whose boundaries count (default: cop)",
     )
 
 

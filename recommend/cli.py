@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from graphsvc.cli import CommandContext, command_group
+from graphsvc.cli import CommandContext, add_boundary_option, command_group
 from graphsvc.errors import NotFound, ValidationError
 from graphsvc.interchange import parse_datetime
-from graphsvc.model import CommunityKind
 from recommend.evaluate import evaluate
 from recommend.explain import collaborator_reasons, mentor_reasons
 from recommend.inputs import RecommendInputs
@@ -36,12 +35,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--boundary",
-        default=CommunityKind.COP.value,
-        choices=[kind.value for kind in CommunityKind],
-        help="the kind of community whose boundaries count (default: cop)",
-    )
+    add_boundary_option(parser)
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 

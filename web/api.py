@@ -45,6 +45,34 @@ def ok(document: dict[str, Any]) -> Response:
     return jsonify({"ok": True, **document})
 
 
+def created(document: dict[str, Any]) -> Response:
+    """A ``201 Created`` success document."""
+    response = ok(document)
+    response.status_code = 201
+    return response
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object (anything else is a 400)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError("body", "expected a JSON object")
+    return body
+
+
+def known_community(community_id: str) -> str:
+    """``community_id`` when the store has it, else :class:`NotFound`."""
+    if community_id not in {s.community.id for s in state().store.communities()}:
+        raise NotFound("community", community_id)
+    return community_id
+
+
+def user_name() -> str | None:
+    """The name of who the request acts for (None when anonymous)."""
+    user = current_user()
+    return None if user is None else user.name
+
+
 @api.errorhandler(GraphsvcError)
 def _graphsvc_error(exc: GraphsvcError) -> Response:
     if isinstance(exc, NotFound):

@@ -18,10 +18,10 @@ from graphsvc.interchange import parse_datetime
 from graphsvc.model import Objective, Story
 from web import evaluation_view as view
 from web import params
-from web.api import api, ok, state
+from web.api import api, created, json_body, known_community, ok, state, user_name
 from web.report import value_rows
 from web.report_data import conversion_of
-from web.security import current_user, requires
+from web.security import requires
 
 
 @api.get("/evaluation/indicators")
@@ -42,7 +42,7 @@ def indicators() -> Response:
 @requires("view_evaluation")
 def chart() -> Response:
     """One indicator's trend chart (``objective`` adds its trajectory)."""
-    indicator = _required(request.args, "indicator")
+    indicator = params.required(request.args, "indicator")
     community = _community(request.args.get("community"))
     objective = _objective(request.args.get("objective"))
     minimum = state().settings.min_group_size
@@ -68,9 +68,9 @@ def chart() -> Response:
 def benchmark() -> Response:
     """A community's latest value of ``indicator`` against the network, its peers and its
     own baseline."""
-    community = _community(_required(request.args, "community"))
+    community = _community(params.required(request.args, "community"))
     assert community is not None
-    indicator = _required(request.args, "indicator")
+    indicator = params.required(request.args, "indicator")
     minimum = state().settings.min_group_size
     return ok(view.benchmark_document(state().store, community, indicator, minimum))
 
@@ -101,24 +101,24 @@ def objectives() -> Response:
 def record_objective() -> Response:
     """Create or replace an objective from JSON ``{id?, community?, indicator, boundary?,
     interaction_kind?, baseline, baseline_at, target, deadline, min_n?, description?}``."""
-    body = _json_body()
+    body = json_body()
     zone = state().settings.zone
     objective = Objective(
         id=str(body.get("id") or f"obj-{uuid.uuid4().hex[:12]}"),
-        indicator=_required(body, "indicator"),
+        indicator=params.required(body, "indicator"),
         baseline=_number(body, "baseline"), target=_number(body, "target"),
-        baseline_at=parse_datetime(_required(body, "baseline_at"), zone, "baseline_at"),
-        deadline=parse_datetime(_required(body, "deadline"), zone, "deadline"),
+        baseline_at=parse_datetime(params.required(body, "baseline_at"), zone, "baseline_at"),
+        deadline=parse_datetime(params.required(body, "deadline"), zone, "deadline"),
         community_id=_community(body.get("community")),
         boundary=body.get("boundary") or "cop",  # type: ignore[arg-type]
         interaction_kind=body.get("interaction_kind") or None,
         min_n=int(_number(body, "min_n", 30)),
         description=body.get("description") or None,
-        author=_user_name(), created_at=datetime.now(UTC),
+        author=user_name(), created_at=datetime.now(UTC),
     )  # fmt: skip
     state().store.upsert_objectives([objective])
     document = view.objective_document(state().store, objective, state().settings.min_group_size)
-    return _created({"objective": document})
+    return created({"objective": document})
 
 
 @api.delete("/objectives/<objective_id>")
@@ -141,16 +141,16 @@ def stories() -> Response:
 @requires("view_evaluation")
 def record_story() -> Response:
     """Record a story from JSON ``{text, at?, community?, value_cycle?, activity?}``."""
-    body = _json_body()
+    body = json_body()
     at = body.get("at")
     story = Story(
-        id=f"story-{uuid.uuid4().hex[:12]}", text=_required(body, "text"),
+        id=f"story-{uuid.uuid4().hex[:12]}", text=params.required(body, "text"),
         at=parse_datetime(str(at), state().settings.zone, "at") if at else datetime.now(UTC),
-        author=_user_name() or "unknown", community_id=_community(body.get("community")),
+        author=user_name() or "unknown", community_id=_community(body.get("community")),
         value_cycle=body.get("value_cycle") or None, activity_id=body.get("activity") or None,
     )  # fmt: skip
     state().store.upsert_stories([story])
-    return _created({"story": _story(story)})
+    return created({"story": _story(story)})
 
 
 @api.delete("/stories/<story_id>")
@@ -171,10 +171,7 @@ def _community(value: object) -> str | None:
     """A known community id, or None for the whole network."""
     if not value:
         return None
-    community_id = str(value)
-    if community_id not in {s.community.id for s in state().store.communities()}:
-        raise NotFound("community", community_id)
-    return community_id
+    return known_community(str(value))
 
 
 def _objective(value: str | None) -> Objective | None:
@@ -186,20 +183,6 @@ def _objective(value: str | None) -> Objective | None:
     return found
 
 
-def _json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError("body", "expected a JSON object")
-    return body
-
-
-def _required(source: Any, name: str) -> str:
-    value = str(source.get(name) or "").strip()
-    if not value:
-        raise ValidationError(name, "required")
-    return value
-
-
 def _number(body: dict[str, Any], name: str, default: float | None = None) -> float:
     raw = body.get(name)
     if raw is None or raw == "":
@@ -207,14 +190,3 @@ def _number(body: dict[str, Any], name: str, default: float | None = None) -> fl
             raise ValidationError(name, "required")
         return default
     return params.number({name: str(raw)}, name, default or 0.0, -1e12, 1e12)
-
-
-def _created(document: dict[str, Any]) -> Response:
-    response = ok(document)
-    response.status_code = 201
-    return response
-
-
-def _user_name() -> str | None:
-    user = current_user()
-    return None if user is None else user.name

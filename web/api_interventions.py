@@ -8,7 +8,6 @@ and returns its report, computed once per store version and query.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from typing import Any
 
@@ -20,9 +19,6 @@ from graphsvc.store import GraphStore
 from web import params
 from web.api import api, ok, state
 from web.security import requires
-
-_REPORTS: dict[tuple[Any, ...], dict[str, Any]] = {}
-_LOCK = threading.Lock()
 
 
 @api.get("/activities")
@@ -48,17 +44,14 @@ def intervention(activity_id: str) -> Response:
     """The before/after report of one activity (see the module)."""
     freq = params.one_of(request.args, "freq", ("month", "week"), "month")
     boundary = params.window_key(request.args, state().settings.zone).boundary.value
-    key = (activity_id, freq, boundary, state().analyses.version())
-    with _LOCK:
-        if key not in _REPORTS:
-            _REPORTS.clear()  # one store version at a time
-            _REPORTS[key] = _report(activity_id, freq, boundary)
-        report = _REPORTS[key]
+    web = state()
+    key = (activity_id, freq, boundary, web.analyses.version())
+    with web.interventions_lock:
+        if key not in web.interventions:
+            web.interventions.clear()  # one store version at a time
+            web.interventions[key] = intervention_report(web.store, activity_id, freq, boundary)
+        report = web.interventions[key]
     return ok({"report": report})
-
-
-def _report(activity_id: str, freq: str, boundary: str) -> dict[str, Any]:
-    return intervention_report(state().store, activity_id, freq, boundary)
 
 
 def intervention_report(

@@ -18,13 +18,13 @@ from typing import Any
 from flask import Response, request
 from werkzeug.exceptions import Forbidden
 
-from graphsvc.errors import NotFound, ValidationError
+from graphsvc.errors import NotFound
 from graphsvc.model import Feedback, FeedbackVerdict
 from recommend.cli import cohort_document, collaborator_document, mentor_document
 from recommend.inputs import RecommendInputs
 from recommend.outcomes import conversion_rates, introductions
 from web import params
-from web.api import api, ok, state
+from web.api import api, created, json_body, known_community, ok, state, user_name
 from web.recommendations_state import RecommendationCache
 from web.security import current_user, requires
 
@@ -42,7 +42,7 @@ def cache() -> RecommendationCache:
 @requires("view_recommendations")
 def collaborators() -> Response:
     """Collaborators for ``person`` (``k``, ``strength`` β, ``min_cross`` q, ``boundary``)."""
-    person_id = _required(request.args, "person")
+    person_id = params.required(request.args, "person")
     k = params.integer(request.args, "k", 10, 1, 50)
     strength = params.number(request.args, "strength", 0.5, 0.0, 10.0)
     min_cross = params.integer(request.args, "min_cross", 2, 0, 50)
@@ -62,7 +62,7 @@ def collaborators() -> Response:
 @requires("view_recommendations")
 def mentors() -> Response:
     """Mentors with free slots for ``person`` (``k``)."""
-    person_id = _required(request.args, "person")
+    person_id = params.required(request.args, "person")
     k = params.integer(request.args, "k", 5, 1, 50)
     with cache().lock:
         inputs = cache().inputs()
@@ -127,10 +127,8 @@ def moderation(community_id: str) -> Response:
 def feedback() -> Response:
     """Record a moderator's verdict: JSON ``{person, suggested, verdict, recommender,
     reason?, community?}`` (``reason`` required when declined)."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError("body", "expected a JSON object")
-    person_id, suggested_id = _required(body, "person"), _required(body, "suggested")
+    body = json_body()
+    person_id, suggested_id = params.required(body, "person"), params.required(body, "suggested")
     verdict = params.one_of(body, "verdict", VERDICTS, "")
     recommender = params.one_of(body, "recommender", RECOMMENDERS, "collaborator")
     community_id = body.get("community") or None
@@ -144,12 +142,10 @@ def feedback() -> Response:
         row = Feedback(
             f"fb-{uuid.uuid4().hex}", person_id, suggested_id, FeedbackVerdict(verdict),
             datetime.now(UTC), recommender=recommender, reason=body.get("reason") or None,
-            moderator=_user_name(), community_id=community_id,
+            moderator=user_name(), community_id=community_id,
         )  # fmt: skip
         state().store.add_feedback([row])
-    response = ok({"feedback": _verdict(row, inputs.names())})
-    response.status_code = 201
-    return response
+    return created({"feedback": _verdict(row, inputs.names())})
 
 
 def _verdict(row: Feedback, names: dict[str, str]) -> dict[str, Any]:
@@ -171,20 +167,12 @@ def _introduction(intro: Any, names: dict[str, str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _required(query: Any, name: str) -> str:
-    value = str(query.get(name) or "").strip()
-    if not value:
-        raise ValidationError(name, "required")
-    return value
-
-
 def _check_person(
     inputs: RecommendInputs, person_id: str, as_of: datetime, *, scoped: bool = True
 ) -> None:
     """Unknown and private people are not found; a scoped moderator may act only for
     members of their communities."""
-    person = next((p for p in inputs.people if p.id == person_id), None)
-    if person is None or not person.consent:
+    if not inputs.person(person_id).consent:
         raise NotFound("person", person_id)
     user = current_user()
     if scoped and user is not None and not user.acts_for(inputs.communities_of(person_id, as_of)):
@@ -192,13 +180,7 @@ def _check_person(
 
 
 def _check_community(community_id: str) -> None:
-    if community_id not in {s.community.id for s in state().store.communities()}:
-        raise NotFound("community", community_id)
+    known_community(community_id)
     user = current_user()
     if user is not None and not user.acts_for([community_id]):
         raise Forbidden(f"{community_id} is not one of your communities")
-
-
-def _user_name() -> str | None:
-    user = current_user()
-    return None if user is None else user.name

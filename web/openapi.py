@@ -94,6 +94,12 @@ def _path(name: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
 
 
+def _json_post(summary: str, schema: dict[str, Any], permission: str) -> dict[str, Any]:
+    """A POST operation whose body is one JSON object of ``schema``."""
+    body = {"required": True, "content": {"application/json": {"schema": schema}}}
+    return {**_operation(summary, [], permission=permission), "requestBody": body}
+
+
 def _operation(
     summary: str,
     parameters: list[dict[str, Any]],
@@ -217,17 +223,11 @@ def _paths() -> dict[str, dict[str, Any]]:
             )  # fmt: skip
         },
         "/api/v1/feedback": {
-            "post": {
-                **_operation(
-                    "A moderator's verdict on a suggestion (accepted = an introduction)",
-                    [],
-                    permission="view_recommendations",
-                ),
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": FEEDBACK_BODY}},
-                },
-            }
+            "post": _json_post(
+                "A moderator's verdict on a suggestion (accepted = an introduction)",
+                FEEDBACK_BODY,
+                "view_recommendations",
+            )
         },
         "/api/v1/evaluation/indicators": {
             "get": _operation(
@@ -277,13 +277,7 @@ def _paths() -> dict[str, dict[str, Any]]:
                 [_query("community", "community id")],
                 permission="view_evaluation",
             ),
-            "post": {
-                **_operation("Record or replace an objective", [], permission="view_evaluation"),
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": OBJECTIVE_BODY}},
-                },
-            },  # fmt: skip
+            "post": _json_post("Record or replace an objective", OBJECTIVE_BODY, "view_evaluation"),
         },
         "/api/v1/objectives/{objective_id}": {
             "delete": _operation(
@@ -315,13 +309,7 @@ def _paths() -> dict[str, dict[str, Any]]:
                 [_query("community", "community id")],
                 permission="view_evaluation",
             ),
-            "post": {
-                **_operation("Record a story", [], permission="view_evaluation"),
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": STORY_BODY}},
-                },
-            },  # fmt: skip
+            "post": _json_post("Record a story", STORY_BODY, "view_evaluation"),
         },
         "/api/v1/stories/{story_id}": {
             "delete": _operation(

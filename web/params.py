@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from graphsvc.errors import ValidationError
@@ -67,6 +68,14 @@ def integer(query: Mapping[str, str], name: str, default: int, low: int, high: i
         raise ValidationError(name, f"not a whole number: {raw!r}") from None
     if not low <= value <= high:
         raise ValidationError(name, f"must be between {low} and {high}, got {value}")
+    return value
+
+
+def required(source: Mapping[str, Any], name: str) -> str:
+    """A non-empty text value (a query parameter or a JSON field)."""
+    value = str(source.get(name) or "").strip()
+    if not value:
+        raise ValidationError(name, "required")
     return value
 
 

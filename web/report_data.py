@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from graphsvc.config import Settings
 from graphsvc.errors import NotFound
+from graphsvc.model import FeedbackVerdict
 from graphsvc.store import GraphStore
 from recommend.outcomes import conversion_rates, introductions
 from web.api_interventions import intervention_report
@@ -47,6 +48,10 @@ def build_report(
 def conversion_of(store: GraphStore, community_id: str | None) -> dict[str, object] | None:
     """Introductions made for the community (all when None) and how many became ties."""
     feedback = [f for f in store.feedback() if community_id in (None, f.community_id)]
-    made = introductions(feedback, store.interactions(), datetime.now(UTC))
+    accepted = [f for f in feedback if f.verdict is FeedbackVerdict.ACCEPTED]
+    if not accepted:
+        return None  # no introduction: no need to read the interactions
+    since = min(f.at for f in accepted)  # only what follows an introduction counts
+    made = introductions(accepted, store.interactions(start=since), datetime.now(UTC))
     rows = conversion_rates(made, "all")
     return rows[0].__dict__ if rows else None

@@ -182,6 +182,9 @@ class WebState:
     layouts: LayoutCache = field(default_factory=LayoutCache)
     #: the recommenders' inputs and models (set by create_app)
     recommendations: Any = None
+    #: before/after reports of the current store version, by (activity, freq, boundary)
+    interventions: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
+    interventions_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     #: work to run after the response (tests run it inline); e.g. warming the default window
     background: Callable[[Callable[[], None]], None] = field(
         default=lambda work: threading.Thread(target=work, daemon=True).start()

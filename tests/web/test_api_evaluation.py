@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from graphsvc.model import MetricValue
+from graphsvc.model import Feedback, MetricValue
 from graphsvc.store import GraphStore
 
 Client = Callable[[str | None], FlaskClient]
@@ -187,3 +187,18 @@ def test_the_value_table_fills_proxies_and_places_stories(
     assert [s["text"] for s in rows["applied"]["stories"]] == ["Joint pilot."]
     assert rows["immediate"]["proxies"][0].startswith("active people: 20")
     assert rows["realized"]["proxies"] == []  # not from the network
+
+
+def test_the_enabling_value_counts_the_introductions_of_the_community(
+    evaluator: Evaluator, history: GraphStore
+) -> None:
+    people = [p.id for p in list(history.list_people())[:3]]
+    made = datetime(2020, 1, 1, tzinfo=UTC)  # long ago: its follow-up window has closed
+    history.add_feedback([
+        Feedback("f1", people[0], people[1], "accepted", made, community_id=COP),
+        Feedback("f2", people[0], people[2], "accepted", made, community_id="elsewhere"),
+    ])  # fmt: skip
+    rows = {r["cycle"]: r for r in evaluator.get(f"/api/v1/evaluation/values?community={COP}")
+            .get_json()["items"]}  # fmt: skip
+    # one introduction of this community, no interaction within 60 days of 2020-01-01
+    assert rows["enabling"]["proxies"] == ["introductions that became ties: 0% of 1"]
