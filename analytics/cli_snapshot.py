@@ -6,8 +6,9 @@ person_periods` for every consenting person — and stores them as
 :class:`~graphsvc.model.MetricValue` rows under :data:`DEFINITION` and the run's parameters
 (boundary, kinds, period, weighting, bootstrap, level, minimums). Rerunning on the same data
 changes nothing; a run with other parameters or a new definition adds a variant beside the
-stored ones, so a trend stays reproducible and the past is never rewritten. ``--every``
-repeats the snapshot (a scheduler job: ``graphsvc snapshot --every 1d``).
+stored ones, so a trend stays reproducible and the past is never rewritten. To keep the
+history current, schedule it: a ``[[job]]`` with ``command = ["snapshot"]`` in
+``sources.toml``, run by ``graphsvc schedule`` (docs/scheduler.md).
 """
 
 from __future__ import annotations
@@ -15,9 +16,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
-import signal
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -27,15 +25,17 @@ from analytics.cli import parse_kinds
 from analytics.person_periods import PERSON_INDICATORS, person_periods
 from analytics.projection import DEFAULT_KINDS
 from analytics.temporal import IndicatorTable, TemporalOptions, temporal_indicators
+from analytics.temporal_period import counted_rows
 from analytics.temporal_windows import membership_arrays
 from graphsvc.cli import CommandContext, add_boundary_option, command_group
-from graphsvc.errors import ValidationError
 from graphsvc.model import MetricValue
 
-#: the version of the indicator definitions (bump when a definition changes meaning)
-DEFINITION = "temporal-1"
-_EVERY = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
-_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
+#: the version of the indicator definitions (bump when a definition changes meaning):
+#: temporal-1 had intervals on the ratios only; temporal-2 has them on every indicator
+#: (T2 count, T3, T6, T7 too) and flags T3/T4 rows of burn-in windows insufficient
+DEFINITION = "temporal-2"
+#: what a snapshot or the indicators say when there is nothing to compute yet
+NOTHING_YET = "no interactions of the chosen kinds yet"
 #: what the plain-text table shows (the JSON and CSV have every indicator)
 SUMMARY_INDICATORS = ("cross_share", "ei_excess", "active_spanners")
 
@@ -49,7 +49,6 @@ def register_snapshot(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     )
     _indicator_options(parser)
     parser.add_argument("--people", action="store_true", help="also per person (consenting)")
-    parser.add_argument("--every", help="repeat every interval (30m, 12h, 1d) until stopped")
     parser.add_argument("--json", action="store_true", help="print a JSON summary")
     parser.set_defaults(handler=run_snapshot)
     group = command_group(subparsers, "evaluate", "evaluate recommenders and indicators")
@@ -76,14 +75,21 @@ def _indicator_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="of bootstrap and permutations")
 
 
-def compute(args: argparse.Namespace, ctx: CommandContext) -> tuple[IndicatorTable, dict[str, Any]]:
-    """The indicator table of the store and the parameters that made it."""
+def compute(
+    args: argparse.Namespace, ctx: CommandContext
+) -> tuple[IndicatorTable | None, dict[str, Any]]:
+    """The indicator table of the store (None before any interaction of the chosen kinds)
+    and the parameters that made it."""
     store = ctx.store()
     kinds = parse_kinds(args.kinds)
     options = TemporalOptions(kinds=kinds, replicates=args.replicates, seed=args.seed)
     events = store.interactions()
     members = membership_arrays(store.memberships(None, kind=args.boundary), events.person_ids)
-    table = temporal_indicators(events, members, args.freq, options)
+    table = (
+        temporal_indicators(events, members, args.freq, options)
+        if counted_rows(events, kinds).any()
+        else None
+    )
     parameters = {
         "boundary": args.boundary, "freq": args.freq,
         "kinds": "all" if kinds == DEFAULT_KINDS else ",".join(k.value for k in kinds),
@@ -95,32 +101,25 @@ def compute(args: argparse.Namespace, ctx: CommandContext) -> tuple[IndicatorTab
 
 
 def run_snapshot(args: argparse.Namespace, ctx: CommandContext) -> int:
-    if args.every is None:
-        return _snapshot_once(args, ctx)
-    interval = _interval(args.every)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    while True:
-        _snapshot_once(args, ctx)
-        time.sleep(interval)
-
-
-def _snapshot_once(args: argparse.Namespace, ctx: CommandContext) -> int:
     started = time.perf_counter()
     table, parameters = compute(args, ctx)
     text = json.dumps(parameters, sort_keys=True)
     now = datetime.now(UTC)
-    rows = [_metric(row, text, now) for row in table.to_rows()]
-    if args.people:
+    rows = [_metric(row, text, now) for row in table.to_rows()] if table else []
+    if args.people and table:
         rows += list(_person_rows(args, ctx, table, text, now))
     ctx.store().upsert_metric_values(rows)
     seconds = round(time.perf_counter() - started, 2)
+    periods = len(table.windows.start) if table else 0
     summary = {"definition": DEFINITION, "parameters": parameters, "rows": len(rows),
-               "periods": len(table.windows.start), "seconds": seconds}  # fmt: skip
+               "periods": periods, "seconds": seconds}  # fmt: skip
     if args.json:
         ctx.echo_json(summary)
+    elif table is None:
+        ctx.echo(f"snapshot {DEFINITION}: {NOTHING_YET}: nothing stored")
     else:
-        ctx.echo(f"snapshot {DEFINITION}: {summary['rows']:,} values over {summary['periods']}"
-                 f" periods stored in {summary['seconds']} s")  # fmt: skip
+        ctx.echo(f"snapshot {DEFINITION}: {len(rows):,} values over {periods}"
+                 f" periods stored in {seconds} s")  # fmt: skip
     return 0
 
 
@@ -161,8 +160,11 @@ def _person_rows(
 
 def run_indicators(args: argparse.Namespace, ctx: CommandContext) -> int:
     table, _parameters = compute(args, ctx)
-    rows = [r for r in table.to_rows() if args.community in (None, r["scope"])
-            or r["scope"] == "network"]  # fmt: skip
+    if table is None and not (args.json or args.csv):
+        ctx.echo(NOTHING_YET)
+        return 0
+    rows = [r for r in (table.to_rows() if table else []) if args.community in
+            (None, r["scope"]) or r["scope"] == "network"]  # fmt: skip
     if args.json:
         ctx.echo_json(rows)
     elif args.csv:
@@ -181,13 +183,6 @@ def _text_row(row: dict[str, Any]) -> list[str]:
     note = "insufficient" if row["insufficient"] else ""
     return [row["period_start"][:7], row["scope"], row["indicator"], value, interval,
             str(row["n_interactions"]), note]  # fmt: skip
-
-
-def _interval(text: str) -> float:
-    found = _EVERY.match(text.strip())
-    if not found:
-        raise ValidationError("--every", f"expected e.g. 30m, 12h or 1d, got {text!r}")
-    return float(found.group(1)) * _SECONDS[found.group(2)]
 
 
 def _moment(text: str) -> datetime:

@@ -29,9 +29,15 @@ memberships passed in), with numpy over the event arrays (no graph is built):
   the share of other groups it reaches) and ``fragile_pairs`` (``K_AB = 1``);
 * **T7** ``reach_2``: median number of other groups within two steps.
 
-Ratios (T1, T2 share, T4, T5 excess) carry 90% person-cluster bootstrap intervals
-(:mod:`analytics.temporal_bootstrap`; B = 200 by default, 2000 for reports);
-``cross_share_baseline`` carries the permutation band when drawn. Every value carries its
+Every indicator carries a 90% person-cluster bootstrap interval (Poisson multiplicities
+per person, :mod:`analytics.temporal_bootstrap`; B = 200 by default, 2000 for reports):
+percentile intervals of the rescaled replicates for the ratios (T1, T2 share, T4, T5
+excess); for the counts (T2, T3) those of the count as a share of the active people or of
+the possible pairs, times them (:func:`analytics.temporal_sums.pair_count`); T6 the normal
+interval of the node bootstrap recomputed on each replicate's network and T7 the
+percentile interval of the median over resampled people (:mod:`analytics.temporal_reach`).
+Tests and references carry none: ``ei_p``, ``ei_q``, ``unaffiliated_share`` and
+``cross_share_baseline`` (its permutation band when drawn). Every value carries its
 ``n_interactions`` (window network interactions; per group those touching a member) and
 ``n_active`` (active people; per group its active members) and is ``insufficient`` when
 ``n_interactions < min_interactions`` (30) or ``n_active < min_active`` (5) (METRICS.md §4).
@@ -41,7 +47,8 @@ keys in this order: ``period_start``, ``period_end`` (ISO 8601 UTC, ``…Z``; th
 ``[start, end)``), ``scope`` (``"network"`` or the community id), ``indicator`` (a name
 above), ``code`` (``"T1"``…``"T7"``), ``value``, ``low``, ``high`` (floats, ``None`` where
 undefined or without an interval), ``n_interactions``, ``n_active`` (ints),
-``insufficient``, ``burn_in`` (booleans; burn-in windows have no known history before them).
+``insufficient``, ``burn_in`` (booleans; burn-in windows have no known history before them,
+so a row of T3 or T4 in one is also ``insufficient``: every tie would look new).
 
 References: Krackhardt & Stern (1988) E-I; Tushman & Scanlan (1981), Levina & Vaast (2005)
 spanners; Granovetter (1973) weak ties; Snijders & Borgatti (1999), Efron & Tibshirani
@@ -58,11 +65,10 @@ from analytics.temporal_measures import (
     cross_baseline,
     cross_share,
     ei_excess,
-    group_links,
-    reach_two,
     tie_origins,
 )
 from analytics.temporal_period import EventIndex, Period, build_period, prepare_events
+from analytics.temporal_reach import group_links, reach_two
 from analytics.temporal_sums import Cell, PeriodSums, period_sums, persistence
 from analytics.temporal_table import (
     GROUPS_ONLY,
@@ -139,6 +145,8 @@ def temporal_indicators(
             raise ValueError("no interactions of the chosen kinds to cut windows from")
         cut = windows(int(index.at[0]), int(index.at[-1]), windows_or_frequency)
     counts = replicate_counts(index.n_people, options.replicates, options.seed)
+    as_float = counts.astype(np.float32)
+    buffer = np.empty_like(as_float)  # a window's people's counts, reused
     periods: dict[tuple[int, int], tuple[Period, PeriodSums]] = {}
     cells: list[dict[str, Cell]] = []
     sizes: list[tuple[np.ndarray, np.ndarray]] = []
@@ -147,7 +155,9 @@ def temporal_indicators(
         before = _period(
             periods, index, members, counts, int(cut.prev_start[t]), int(cut.prev_end[t])
         )
-        cells.append(_window_cells(now, before, index, counts, options, t))
+        drawn = buffer[: now[0].n]
+        np.take(as_float, now[0].people, axis=0, out=drawn)
+        cells.append(_window_cells(now, before, index, counts, drawn, options, t))
         sizes.append(_sizes(now[0]))
         if t + 1 < len(cut):  # keep only the periods later windows still need
             keep = int(cut.prev_start[t + 1])
@@ -186,23 +196,26 @@ def _window_cells(
     previous: tuple[Period, PeriodSums],
     index: EventIndex,
     counts: np.ndarray,
+    drawn: np.ndarray,
     options: TemporalOptions,
     t: int,
 ) -> dict[str, Cell]:
+    """Every indicator of window ``t``; ``counts`` are the multiplicities of all people,
+    ``drawn`` those of the window's people as float32."""
     level = options.level
     (now, now_sums), (before, before_sums) = current, previous
     cross = cross_share(now_sums, level)
-    spanners, spanner_share = active_spanners(now, counts, level)
-    new, reactivated = tie_origins(now, before, index)
+    spanners, spanner_share = active_spanners(now, drawn, level)
+    new, reactivated = tie_origins(now, before, index, drawn, level)
     retention, jaccard = persistence(now, before, now_sums, before_sums, counts, level)
-    connected, fragile = group_links(now)
+    connected, fragile = group_links(now, drawn, level)
     state = np.random.SeedSequence([options.seed, t]).generate_state(2)
     nothing = np.full(1 + now.n_groups, np.nan)
     excess, p, group_counts = (
         ei_excess(
             now,
             now_sums,
-            counts,
+            drawn,
             permutations=options.permutations,
             seed=int(state[0]),
             level=level,
@@ -229,7 +242,7 @@ def _window_cells(
         "ei_p": Cell.point(p),
         "pairs_connected": connected,
         "fragile_pairs": fragile,
-        "reach_2": reach_two(now),
+        "reach_2": reach_two(now, drawn, level),
     }
 
 

@@ -97,25 +97,29 @@ def pair_sums(
         high = min(low + step, len(source))
         weight = np.take(counts, source[low:high], axis=0) * np.take(
             counts, target[low:high], axis=0
-        )  # ≤ 15² fits uint8
-        out += rows[low:high].T @ weight.astype(np.float32)
+        )  # ≤ 15² fits uint8 (or float32 multiplicities)
+        out += rows[low:high].T @ weight.astype(np.float32, copy=False)
     return out
 
 
-def person_sums(matrix: sp.spmatrix, counts: np.ndarray) -> np.ndarray:
-    """``K × B`` replicate sums ``Σ_i c_i M[i, k]`` over people (``M`` is ``n × K``).
+def person_sums(matrix: sp.spmatrix, counts: np.ndarray, power: int = 1) -> np.ndarray:
+    """``K × B`` replicate sums ``Σ_i c_i^power M[i, k]`` over people (``M`` is ``n × K``;
+    powers taken a block of people at a time).
 
     Examples
     --------
     >>> person_sums(sp.csr_matrix(np.eye(2)), np.array([[1, 0], [2, 3]], np.uint8)).tolist()
     [[1.0, 0.0], [2.0, 3.0]]
+    >>> person_sums(sp.csr_matrix(np.ones((2, 1))), np.array([[1, 0], [2, 3]]), 2).tolist()
+    [[5.0, 9.0]]
     """
     rows = sp.csr_matrix(matrix, dtype=np.float32)
     out = np.zeros((rows.shape[1], counts.shape[1]))
     step = max(1, CHUNK_CELLS // max(counts.shape[1], 1))
     for low in range(0, counts.shape[0], step):
         high = min(low + step, counts.shape[0])
-        out += rows[low:high].T @ counts[low:high].astype(np.float32)
+        block = counts[low:high].astype(np.float32, copy=False)
+        out += rows[low:high].T @ (block if power == 1 else block**power)
     return out
 
 

@@ -4,7 +4,8 @@ Every function returns :class:`Cell` values of length ``1 + g``: position 0 is t
 window network, position ``1 + k`` group ``k`` (its members, or the pairs touching it). The
 window network, the M1 rule and the conventions are those of :mod:`analytics.temporal_period`;
 the formulas are in :mod:`analytics.temporal`. Bootstrap replicates come from the Poisson
-multiplicities ``counts`` (people × replicates, :mod:`analytics.temporal_bootstrap`).
+multiplicities of the window's people, ``drawn`` (its people × replicates, float32, from
+:func:`~analytics.temporal_bootstrap.replicate_counts`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from analytics.ei import EIResult, GroupCounts, ei_and_counts, group_counts
-from analytics.temporal_bootstrap import percentile_interval, person_sums, ratio
+from analytics.temporal_bootstrap import pair_sums, percentile_interval, person_sums, ratio
 from analytics.temporal_period import EventIndex, Period, binary
 from analytics.temporal_sums import (
     Cell,
     PeriodSums,
     block_ratio,
     column,
+    pair_count,
     pair_ratio,
     scaled_rows,
     sorted_in,
@@ -89,7 +91,7 @@ def cross_shares(
 def ei_excess(
     period: Period,
     sums: PeriodSums,
-    counts: np.ndarray,
+    drawn: np.ndarray,
     *,
     permutations: int,
     seed: int,
@@ -108,7 +110,7 @@ def ei_excess(
     e, i = sums.matrix["cross"], sums.matrix["inside"]
     e_drawn, i_drawn = sums.replicates["cross"], sums.replicates["inside"]
     _, ei_replicates = pair_ratio(e - i, e + i, e_drawn - i_drawn, e_drawn + i_drawn)
-    expected = _expected_replicates(period, counts[period.people])
+    expected = _expected_replicates(period, drawn)
     low, high = percentile_interval(ei_replicates - expected, level)
     return Cell(value, low, high), _both(result.ei_p, result.group_ei_p), counted
 
@@ -130,11 +132,12 @@ def _expected_replicates(period: Period, counts: np.ndarray) -> np.ndarray:
     return np.vstack([network, ratio(external - internal, external + internal)])
 
 
-def active_spanners(period: Period, counts: np.ndarray, level: float) -> tuple[Cell, Cell]:
+def active_spanners(period: Period, drawn: np.ndarray, level: float) -> tuple[Cell, Cell]:
     """T2 (METRICS.md B7, as :func:`analytics.spanners.boundary_spanners` ``active``): people
     with ≥ 1 internal tie and cross ties reaching ≥ 2 other groups; their count and share
     of the window's active people (of a group's active members), with a person-cluster
-    interval on the share."""
+    interval on the share; the count's is the share's times the active people (a Poisson
+    replicate's own count varies with its random number of people)."""
     n = period.n
     internal = ~period.cross
     ties_inside = np.bincount(period.source[internal], minlength=n) + np.bincount(
@@ -145,10 +148,11 @@ def active_spanners(period: Period, counts: np.ndarray, level: float) -> tuple[C
     count = _both(flag.sum(), np.asarray(member.T @ flag).ravel())
     numerator = sp.hstack([column(flag), scaled_rows(flag, member)]).tocsr()
     denominator = sp.hstack([column(np.ones(n)), member]).tocsr()
-    value = ratio(count, _both(n, np.asarray(member.sum(axis=0)).ravel()))
-    sums = person_sums(sp.hstack([numerator, denominator]).tocsr(), counts[period.people])
+    active = _both(n, np.asarray(member.sum(axis=0)).ravel())
+    value = ratio(count, active)
+    sums = person_sums(sp.hstack([numerator, denominator]).tocsr(), drawn)
     low, high = percentile_interval(ratio(sums[: len(count)], sums[len(count) :]), level)
-    return Cell.point(count), Cell(value, low, high)
+    return Cell(count, low * active, high * active), Cell(value, low, high)
 
 
 def groups_reached(period: Period) -> np.ndarray:
@@ -167,89 +171,44 @@ def groups_reached(period: Period) -> np.ndarray:
     return reached
 
 
-def tie_origins(period: Period, previous: Period, index: EventIndex) -> tuple[Cell, Cell]:
+def tie_origins(
+    period: Period, previous: Period, index: EventIndex, drawn: np.ndarray, level: float
+) -> tuple[Cell, Cell]:
     """T3: the window's cross ties whose pair had never interacted before ``start``
-    (*new*), and those seen before but not in the previous period (*reactivated*)."""
+    (*new*), and those seen before but not in the previous period (*reactivated*); per
+    group the ones touching it. Intervals: the replicate counts ``Σ_p c_u c_v a_p`` of the
+    person-cluster bootstrap as shares of the possible pairs (:func:`~analytics.
+    temporal_sums.pair_count`, :func:`possible_pairs`)."""
     cross = period.cross
     pair = period.pair[cross]
     new = index.first_contact[pair] >= period.start
     reactivated = ~new & ~sorted_in(pair, previous.pairs_all)
-    touching = period.touching[cross].T
+    touching = period.touching[cross]
+    parts = [[column(x), scaled_rows(x, touching)] for x in (new, reactivated)]
+    both = sp.hstack(parts[0] + parts[1]).tocsr()
+    sums = pair_sums(period.source[cross], period.target[cross], both, drawn)
+    pairs, pairs_drawn = possible_pairs(period, drawn)
+    value, replicates = pair_count(both, sums, np.tile(pairs, 2), np.tile(pairs_drawn, (2, 1)))
+    interval = percentile_interval(replicates, level)
+    width = 1 + period.n_groups
     return (
-        Cell.point(_both(new.sum(), touching @ new.astype(float))),
-        Cell.point(_both(reactivated.sum(), touching @ reactivated.astype(float))),
+        Cell(value[:width], interval[0][:width], interval[1][:width]),
+        Cell(value[width:], interval[0][width:], interval[1][width:]),
     )
 
 
-def group_links(period: Period) -> tuple[Cell, Cell]:
-    """T6 (METRICS.md X1/X2, as :func:`analytics.ties.tie_matrix`): the share of pairs of
-    present groups (≥ 1 active member) joined by a cross tie (``D_AB > 0``) and the pairs
-    carried by one person (``K_AB = 1``, ``K_AB = min(S_AB, S_BA)``, ``S_AB`` members of
-    A with a cross tie to B); per group A: the share of other present groups it is joined
-    to, and its partners with ``K_AB = 1``."""
-    cross, n = period.cross, period.n
-    ego = np.concatenate([period.source[cross], period.target[cross]])
-    alter = np.concatenate([period.target[cross], period.source[cross]])
-    adjacency = sp.csr_matrix((np.ones(len(ego)), (ego, alter)), shape=(n, n))
-    reach = binary(adjacency @ period.member)
-    sides = np.asarray((period.member.T @ reach).todense())
-    present = np.asarray(period.member.sum(axis=0)).ravel() > 0
-    possible = np.outer(present, present)
-    np.fill_diagonal(possible, False)
-    linked = (sides > 0) & possible
-    fragile = (np.minimum(sides, sides.T) == 1) & possible
-    others = np.full(len(present), float(possible.sum(axis=1).max(initial=0)))
-    share = _both(
-        ratio(linked.sum(), possible.sum()),
-        np.where(present, ratio(linked.sum(axis=1), others), np.nan),
-    )
-    return Cell.point(share), Cell.point(_both(fragile.sum() / 2, fragile.sum(axis=1)))
+def possible_pairs(period: Period, drawn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of active people (network) and pairs touching each group, ``N(N−1)/2`` and
+    ``N(N−1)/2 − (N−n_g)(N−n_g−1)/2``, and their replicates ``(S₁² − S₂)/2`` with
+    ``S₁ = Σ c_i``, ``S₂ = Σ c_i²`` over the people concerned (``drawn``: the window's
+    people × replicates)."""
+    every = sp.hstack([sp.csr_matrix(np.ones((period.n, 1))), period.member]).tocsr()
+    active = np.asarray(every.sum(axis=0)).ravel()
 
+    def pairs(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        outside_first, outside_second = first[:1] - first[1:], second[:1] - second[1:]
+        every_pair = (first[:1] ** 2 - second[:1]) / 2
+        return np.vstack([every_pair, every_pair - (outside_first**2 - outside_second) / 2])
 
-def reach_two(period: Period) -> Cell:
-    """T7: the median number of other groups (not one's own) held by someone within two
-    steps, over the active people (per group: over its active members); group sets as
-    bit masks, joined over neighbours."""
-    n = period.n
-    ego = np.concatenate([period.source, period.target])
-    alter = np.concatenate([period.target, period.source])
-    order = np.argsort(ego, kind="stable")
-    ego, alter = ego[order], alter[order]
-    one = _neighbours_joined(ego, alter, period.masks)
-    within = one | _neighbours_joined(ego, alter, one)
-    other = np.bitwise_count(within & ~period.masks).sum(axis=1).astype(float)
-    network = float(np.median(other)) if n else np.nan
-    return Cell.point(_both(network, group_medians(period.member, other)))
-
-
-def _neighbours_joined(ego: np.ndarray, alter: np.ndarray, masks: np.ndarray) -> np.ndarray:
-    """Per person, the OR of ``masks`` over their neighbours (``ego`` sorted)."""
-    joined = np.zeros_like(masks)
-    if len(ego):
-        starts = np.flatnonzero(np.concatenate([[True], ego[1:] != ego[:-1]]))
-        joined[ego[starts]] = np.bitwise_or.reduceat(masks[alter], starts, axis=0)
-    return joined
-
-
-def group_medians(member: sp.csr_matrix, values: np.ndarray) -> np.ndarray:
-    """Per column ``g`` of a 0/1 ``member`` matrix, the median of ``values`` over its rows
-    (NaN for an empty column).
-
-    Examples
-    --------
-    >>> m = sp.csr_matrix(np.array([[1, 0], [1, 0], [1, 1], [0, 0]]))
-    >>> group_medians(m, np.array([1.0, 5.0, 2.0, 9.0])).tolist()
-    [2.0, 2.0]
-    """
-    entries = member.tocoo()
-    group, value = entries.col.astype(np.int64), values[entries.row]
-    order = np.lexsort((value, group))
-    group, value = group[order], value[order]
-    size = np.bincount(group, minlength=member.shape[1])
-    start = np.concatenate([[0], np.cumsum(size)[:-1]])
-    out = np.full(member.shape[1], np.nan)
-    has = size > 0
-    low = start[has] + (size[has] - 1) // 2
-    high = start[has] + size[has] // 2
-    out[has] = (value[low] + value[high]) / 2
-    return out
+    observed = pairs(active[:, None], active[:, None])[:, 0]
+    return observed, pairs(person_sums(every, drawn), person_sums(every, drawn, power=2))

@@ -58,6 +58,13 @@ class EventIndex:
         return slice(int(low), int(high))
 
 
+def counted_rows(events: InteractionArrays, kinds: Sequence[InteractionKind]) -> np.ndarray:
+    """Per interaction: is it of one of ``kinds`` and between two people (no self-loop)?"""
+    codes = [events.kinds.index(k.value) for k in kinds if k.value in events.kinds]
+    counted: np.ndarray = np.isin(events.kind, codes) & (events.source != events.target)
+    return counted
+
+
 def prepare_events(
     events: InteractionArrays, kinds: Sequence[InteractionKind], weighting: str = "count"
 ) -> EventIndex:
@@ -76,8 +83,7 @@ def prepare_events(
     """
     if weighting not in ("count", "weight"):
         raise ValueError("weighting must be 'count' or 'weight'")
-    codes = [events.kinds.index(k.value) for k in kinds if k.value in events.kinds]
-    keep = np.isin(events.kind, codes) & (events.source != events.target)
+    keep = counted_rows(events, kinds)
     at = np.asarray(events.at, dtype=np.int64)[keep]
     order = np.argsort(at, kind="stable") if np.any(np.diff(at) < 0) else slice(None)
     source = np.asarray(events.source, dtype=np.int64)[keep][order]

@@ -120,6 +120,23 @@ def pair_ratio(
     return value, rescaled(value, ratio(drawn_numerator, drawn_denominator), scale)
 
 
+def pair_count(
+    matrix: sp.csr_matrix, drawn: np.ndarray, pairs: np.ndarray, pairs_drawn: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Counts over pairs ``A_k = Σ_p a_pk`` (0/1 ``a``) and their replicates, bootstrapped as
+    the share ``A_k / P_k`` of the ``P_k`` possible pairs (``pairs``; replicates
+    ``pairs_drawn``, ``Σ_{u<v} c_u c_v``) times ``P_k``: a Poisson replicate has a random
+    number of people, and a count of pairs grows with its square, so replicate counts
+    ``A*`` themselves spread far too wide. The share is a pair ratio over every possible
+    pair (``b_p = 1``; ``Σ_p f_p² = A − 2RA + R²P``), rescaled as in
+    :mod:`analytics.temporal_bootstrap`; ``drawn`` is ``K × B``."""
+    value = np.asarray(matrix.sum(axis=0), dtype=float).ravel()
+    share = ratio(value, pairs)
+    squares = np.nan_to_num(value - 2 * share * value + share**2 * pairs)
+    scale = first_order_scale(share, drawn, pairs_drawn, squares)
+    return value, pairs[:, None] * rescaled(share, ratio(drawn, pairs_drawn), scale)
+
+
 def block_ratio(
     sums: PeriodSums, numerator: str, denominator: str
 ) -> tuple[np.ndarray, np.ndarray]:

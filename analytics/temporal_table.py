@@ -15,6 +15,9 @@ from analytics.temporal_windows import Windows, iso
 from graphsvc.model import InteractionKind
 
 #: indicator name → METRICS.md §4 code, in row order
+#: indicators that compare with earlier periods: in a burn-in window (no known history
+#: before it) every tie would look new, so their rows are flagged ``insufficient``
+NEEDS_HISTORY = ("T3", "T4")
 INDICATORS: dict[str, str] = {
     "cross_share": "T1",
     "cross_share_baseline": "T1",
@@ -158,7 +161,8 @@ class IndicatorTable:
                         "high": _plain(e.high[t, column]),
                         "n_interactions": int(self.n_interactions[t, column]),
                         "n_active": int(self.n_active[t, column]),
-                        "insufficient": bool(self.insufficient[t, column]),
+                        "insufficient": bool(self.insufficient[t, column])
+                        or (burn_in and code in NEEDS_HISTORY),
                         "burn_in": burn_in,
                     }
 

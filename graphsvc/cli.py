@@ -26,8 +26,10 @@ import argparse
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -44,6 +46,9 @@ from graphsvc.store import COUNT_KEYS, GraphStore, open_store
 
 ENTRY_POINT_GROUP = "graphsvc.commands"
 Handler = Callable[[argparse.Namespace, "CommandContext"], int]
+#: the options every command takes (``args`` attribute → option), each overriding a setting
+GLOBAL_OPTIONS = {"store": "--store", "batch_size": "--batch-size", "timezone": "--timezone"}
+_SWAPPING_STREAMS = threading.Lock()
 
 
 class Progress:
@@ -356,28 +361,41 @@ def _register_extensions(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Console entry point: parse, run the command's handler, map errors to exit codes."""
-    stdout, stderr = sys.stdout, sys.stderr
+    """Console entry point: :func:`run_command` on this process's stdout and stderr."""
+    return run_command(argv, sys.stdout, sys.stderr)
+
+
+def run_command(
+    argv: Sequence[str] | None,
+    stdout: TextIO,
+    stderr: TextIO,
+    settings: Settings | None = None,
+) -> int:
+    """Run one command line (``argv`` without ``graphsvc``; None: ``sys.argv[1:]``).
+
+    Parse it, run the command's handler with ``stdout``/``stderr`` and map errors to exit
+    codes, as the ``graphsvc`` command does. ``settings`` replaces :func:`load_settings`
+    (the scheduler passes its own); the global options of ``argv`` still override them.
+    """
     parser = build_parser(stderr)
     try:
-        args = parser.parse_args(argv)
+        args = parse_command(parser, argv, stdout, stderr)
     except SystemExit as exc:  # --help, --version or a usage error (argparse printed it)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     secrets = _secrets_of(args.store)
     ctx: CommandContext | None = None
     try:
-        settings = load_settings().with_overrides(
-            store=args.store, batch_size=args.batch_size, timezone=args.timezone
-        )
-        secrets += _secrets_of(settings.store) + [settings.neo4j_password or ""]
-        ctx = CommandContext(settings, stdout, stderr)
+        base = settings if settings is not None else load_settings()
+        overrides = {dest: getattr(args, dest) for dest in GLOBAL_OPTIONS}
+        ctx = CommandContext(base.with_overrides(**overrides), stdout, stderr)
+        secrets += _secrets_of(ctx.settings.store) + [ctx.settings.neo4j_password or ""]
         handler: Handler = args.handler
         return handler(args, ctx)
     except GraphsvcError as err:
         _print_error(stderr, str(err), secrets)
         return err.exit_code
     except BrokenPipeError:  # the reader went away (`graphsvc info | head -1`): stop quietly
-        _silence_stdout()
+        _silence(stdout)
         return 141
     except OSError as err:
         _print_error(stderr, _describe_os_error(err), secrets)
@@ -390,6 +408,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             _close_quietly(ctx, stderr, secrets)
 
 
+def parse_command(
+    parser: argparse.ArgumentParser,
+    argv: Sequence[str] | None,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> argparse.Namespace:
+    """``parser.parse_args(argv)`` with argparse's own output (usage errors, ``--help``,
+    ``--version``) sent to ``stdout``/``stderr``; raises SystemExit as ``parse_args`` does.
+
+    argparse writes to ``sys.stdout``/``sys.stderr``, so they are swapped while parsing,
+    under a lock: commands parsed in several threads at once (scheduled jobs) restore them.
+    """
+    with _SWAPPING_STREAMS, redirect_stdout(stdout), redirect_stderr(stderr):
+        return parser.parse_args(argv)
+
+
+def global_options_given(args: argparse.Namespace) -> list[str]:
+    """The global options (``--store`` …) a parsed command line sets, as spelled in --help."""
+    given = GLOBAL_OPTIONS.items()
+    return [option for dest, option in given if getattr(args, dest, None) is not None]
+
+
 def _close_quietly(ctx: CommandContext, stderr: TextIO, secrets: list[str]) -> None:
     try:
         ctx.close()
@@ -397,10 +437,14 @@ def _close_quietly(ctx: CommandContext, stderr: TextIO, secrets: list[str]) -> N
         _print_error(stderr, f"while closing the store: {err}", secrets)
 
 
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+def _silence(stdout: TextIO) -> None:
+    """Point ``stdout`` at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        fileno = stdout.fileno()
+    except (OSError, ValueError):  # not a file (an in-memory buffer): nothing to silence
+        return
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    os.dup2(devnull, fileno)
     os.close(devnull)
 
 
@@ -428,7 +472,17 @@ def _print_error(stderr: TextIO, message: str, secrets: list[str]) -> None:
     print(f"graphsvc: error: {first_line}", file=stderr)
 
 
-__all__ = ["CommandContext", "Handler", "Progress", "build_parser", "main"]
+__all__ = [
+    "GLOBAL_OPTIONS",
+    "CommandContext",
+    "Handler",
+    "Progress",
+    "build_parser",
+    "global_options_given",
+    "main",
+    "parse_command",
+    "run_command",
+]
 
 
 if __name__ == "__main__":  # pragma: no cover

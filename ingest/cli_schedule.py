@@ -1,15 +1,21 @@
-"""``graphsvc schedule``, ``import-now`` and ``imports``: scheduled imports and their records.
+"""``graphsvc schedule``, ``import-now`` and ``imports``: scheduled imports, jobs, records.
 
-``schedule`` runs the sources of a ``sources.toml`` (``--sources``, else ``$GRAPHSVC_SOURCES``,
-else ``./sources.toml``) until SIGTERM/SIGINT, or each once with ``--once``; ``import-now``
-runs one source in the foreground; ``imports`` lists the recorded import runs and
-``imports show RUN`` prints one with all its error messages. The run log goes to stderr
-(one JSON object per line with ``--json``); results go to stdout.
+``schedule`` runs the sources and jobs of a ``sources.toml`` (``--sources``, else
+``$GRAPHSVC_SOURCES``, else ``./sources.toml``) until SIGTERM/SIGINT, or each once with
+``--once`` (sources first, then jobs); ``import-now`` runs one source in the foreground;
+``imports`` lists the recorded import runs and ``imports show RUN`` prints one with all its
+error messages. The run log goes to stderr (one JSON object per line with ``--json``);
+results go to stdout.
+
+A job is a graphsvc command line (``[[job]] command = ["snapshot"]``), run in this process by
+:func:`graphsvc.cli.run_command` with the scheduler's settings; :func:`load_schedule` checks
+every job's command with the real ``graphsvc`` parser before anything runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
@@ -22,16 +28,22 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TextIO
 
-from graphsvc.cli import CommandContext
+from graphsvc.cli import (
+    CommandContext,
+    build_parser,
+    global_options_given,
+    parse_command,
+    run_command,
+)
 from graphsvc.config import Settings
-from graphsvc.errors import NotFound
+from graphsvc.errors import ConfigError, NotFound
 from graphsvc.model import ImportRun
 from graphsvc.store import GraphStore
 
 if TYPE_CHECKING:  # the scheduler (APScheduler) is imported only by the commands that run it
     from ingest.runner import ImportResult
-    from ingest.scheduler import ImportScheduler, RunOne, RunOutcome, StopCheck
-    from ingest.sources import SourceConfig, SourcesFile
+    from ingest.scheduler import ImportScheduler, JobResult, RunJob, RunOne, RunOutcome, StopCheck
+    from ingest.sources import JobConfig, SourceConfig, SourcesFile
 
 #: the logger of the run log (ingest.scheduler's)
 SCHEDULER_LOGGER = "ingest.scheduler"
@@ -39,19 +51,28 @@ SCHEDULER_LOGGER = "ingest.scheduler"
 EXIT_BUSY = 75
 #: exit code when a source did not succeed (as ``graphsvc import``)
 EXIT_NOT_ALL_SUCCEEDED = 3
+#: commands that cannot be jobs, and why
+NOT_JOBS = {
+    "schedule": "the scheduler cannot schedule itself",
+    "import-now": "schedule the source itself",
+    "serve": "it never ends",
+}
 
 
 def register_schedule(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``schedule``, ``import-now`` and ``imports`` to the ``graphsvc`` command."""
     schedule = subparsers.add_parser(
         "schedule",
-        help="keep the store in sync: run the sources of sources.toml on their schedules",
-        description="Run every source of sources.toml on its schedule until SIGTERM/SIGINT"
-        " (the running import stops after its current batch; exit 0). With --once, run each"
-        " source one time and exit: 0 when all succeeded, else 3. See docs/scheduler.md.",
+        help="keep the store in sync: run the sources and jobs of sources.toml on their schedules",
+        description="Run every source and job of sources.toml on its schedule until"
+        " SIGTERM/SIGINT (the running import stops after its current batch, a running job"
+        " finishes; exit 0). With --once, run each source one time, then each job, and exit:"
+        " 0 when all succeeded, else 3. See docs/scheduler.md.",
     )
     _add_sources_option(schedule)
-    schedule.add_argument("--once", action="store_true", help="run every source once and exit")
+    schedule.add_argument(
+        "--once", action="store_true", help="run every source, then every job, once and exit"
+    )
     schedule.add_argument(
         "--json", action="store_true", help="log as JSON lines; with --once print the outcomes"
     )
@@ -109,14 +130,83 @@ def production_runner(store: GraphStore, settings: Settings) -> RunOne:
     return run_one
 
 
+def production_job_runner(settings: Settings) -> RunJob:
+    """``run_job`` for the commands: the job's command run in this process
+    (:func:`graphsvc.cli.run_command`) with ``settings``, its output kept in memory."""
+
+    def run_job(job: JobConfig, _should_stop: StopCheck) -> JobResult:
+        stdout, stderr = io.StringIO(), io.StringIO()
+        code = run_command(job.command, stdout, stderr, settings=settings)
+        return job_result(code, stdout.getvalue(), stderr.getvalue())
+
+    return run_job
+
+
+def job_result(exit_code: int, stdout: str, stderr: str) -> JobResult:
+    """Exit code 0: succeeded, with the last line printed as the summary. Else failed, with
+    the last line of stderr (else of stdout) as the error, e.g. ``activity 'x' not found
+    (exit 4)``."""
+    from ingest.scheduler import JobResult
+
+    summary, said = _last_line(stdout), _last_line(stderr)
+    if exit_code == 0:
+        return JobResult(0, summary)
+    if said is None:  # the last line it printed is what it said about the failure
+        said, summary = summary or "no output", None
+    error = said.removeprefix("graphsvc: error: ")
+    return JobResult(exit_code, summary, f"{error} (exit {exit_code})")
+
+
+def _last_line(text: str) -> str | None:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else None
+
+
+def load_schedule(path: Path) -> SourcesFile:
+    """:func:`ingest.sources.load_sources`, and every job's command checked against the
+    ``graphsvc`` parser: one :class:`ConfigError` naming the file, the job and the problem."""
+    from ingest.sources import load_sources
+
+    config = load_sources(path)
+    if config.jobs:
+        parser = build_parser(io.StringIO())  # a broken plug-in: its commands are unknown
+        problems = [
+            f"job {job.name!r}: command: {problem}"
+            for job in config.jobs
+            if (problem := _command_problem(parser, job.command))
+        ]
+        if problems:
+            raise ConfigError(f"{config.path}: " + "; ".join(problems))
+    return config
+
+
+def _command_problem(parser: argparse.ArgumentParser, command: tuple[str, ...]) -> str | None:
+    """What is wrong with ``graphsvc COMMAND`` as a job (None: nothing)."""
+    said = io.StringIO()
+    try:
+        args = parse_command(parser, command, said, said)
+    except SystemExit as exc:
+        if exc.code in (0, None):
+            return "prints help or the version and exits: not a job"
+        message = _last_line(said.getvalue()) or f"not a graphsvc command line (exit {exc.code})"
+        return message.partition(" error: ")[2] or message
+    given = global_options_given(args)
+    if given:
+        return (
+            f"{', '.join(given)}: not allowed in a job"
+            " (jobs use the scheduler's store, batch size and time zone)"
+        )
+    if args.command in NOT_JOBS:
+        return f"graphsvc {args.command} cannot be a job ({NOT_JOBS[args.command]})"
+    return None
+
+
 # --- schedule and import-now -------------------------------------------------------------
 
 
 def run_schedule_command(args: argparse.Namespace, ctx: CommandContext) -> int:
-    """Run the schedule until a signal (exit 0), or every source once (``--once``)."""
-    from ingest.sources import load_sources
-
-    config = load_sources(_sources_path(args))
+    """Run the schedule until a signal (exit 0), or every source and job once (``--once``)."""
+    config = load_schedule(_sources_path(args))
     scheduler = _scheduler(config, ctx)
     with run_log(ctx.stderr, json_lines=args.json):
         if args.once:
@@ -139,7 +229,7 @@ def _report_once(
     from ingest.scheduler import SUCCEEDED, describe
 
     ran = {outcome.source for outcome in outcomes}
-    not_run = [source.name for source in config.sources if source.name not in ran]
+    not_run = [entry.name for entry in config.entries if entry.name not in ran]
     ok = not not_run and all(outcome.status == SUCCEEDED for outcome in outcomes)
     if as_json:
         ctx.echo_json({"ok": ok, "outcomes": [o.as_json() for o in outcomes], "not_run": not_run})
@@ -155,9 +245,8 @@ def run_import_now_command(args: argparse.Namespace, ctx: CommandContext) -> int
     """Run one source now; refuse (exit 75) when another process is importing it."""
     from ingest.locks import lock_path
     from ingest.scheduler import SKIPPED, SUCCEEDED, describe
-    from ingest.sources import load_sources
 
-    config = load_sources(_sources_path(args))
+    config = load_schedule(_sources_path(args))
     source = config.get(args.name)
     scheduler = _scheduler(config, ctx)
     with run_log(ctx.stderr, json_lines=False), stop_on_signals(scheduler.request_stop):
@@ -187,7 +276,9 @@ def _scheduler(config: SourcesFile, ctx: CommandContext) -> ImportScheduler:
 
     prepare_lock_dir(config.scheduler.lock_dir)
     zone = ZoneInfo(config.scheduler.timezone or ctx.settings.timezone)
-    return ImportScheduler(config, production_runner(ctx.store(), ctx.settings), timezone=zone)
+    run_one = production_runner(ctx.store(), ctx.settings)
+    run_job = production_job_runner(ctx.settings)
+    return ImportScheduler(config, run_one, run_job, timezone=zone)
 
 
 @contextmanager

@@ -1,19 +1,22 @@
-"""Run the sources of a ``sources.toml`` on their schedules (APScheduler 3, one job per source).
+"""Run the sources and jobs of a ``sources.toml`` on their schedules (APScheduler 3).
 
-Each source is one job (an :class:`~apscheduler.triggers.interval.IntervalTrigger` that also
-fires once at start, or a :class:`~apscheduler.triggers.cron.CronTrigger`) with
-``max_instances=1`` and ``coalesce=True``; runs that were missed (a suspended machine, a busy
-pool) are caught up once, however late. Every run takes the source's file lock
-(:mod:`ingest.locks`), so two processes never import one source at once: a run that finds
-the lock taken is skipped and logged. A failing source never stops the others; a failed run
-(an exception, or a run recorded as ``failed``) is retried by a one-off job after
+Each entry (a ``[[source]]`` or a ``[[job]]``) is one APScheduler job (an
+:class:`~apscheduler.triggers.interval.IntervalTrigger` that also fires once at start, or a
+:class:`~apscheduler.triggers.cron.CronTrigger`) with ``max_instances=1`` and
+``coalesce=True``; runs that were missed (a suspended machine, a busy pool) are caught up
+once, however late. Every run takes the entry's file lock (:mod:`ingest.locks`), so two
+processes never run one source or job at once: a run that finds the lock taken is skipped
+and logged. A failing entry never stops the others; a failed run (an exception, a run
+recorded as ``failed``, a job's command exiting non-zero) is retried by a one-off job after
 ``retry_base * 2**n`` seconds, capped at ``retry_max``, up to ``max_retries`` times per
 scheduled run. Each run logs one line when it starts and one when it ends.
 
-The import itself is injected as ``run_one(source, should_stop)`` (production:
+The work itself is injected. An import is ``run_one(source, should_stop)`` (production:
 :func:`ingest.source_run.run_source`): it records its import run in the store and polls
 ``should_stop()`` between batches, so :meth:`ImportScheduler.shutdown` lets a running
-import finish its current batch and stop.
+import finish its current batch and stop. A job is ``run_job(job, should_stop)``
+(production: the job's graphsvc command run in this process,
+:func:`ingest.cli_schedule.production_job_runner`); shutdown waits for a running job.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from graphsvc.errors import GraphsvcError
 from graphsvc.model import ImportRun
 from ingest.locks import source_lock
 from ingest.runner import ImportResult
-from ingest.sources import SourceConfig, SourcesFile
+from ingest.sources import Entry, JobConfig, Scheduled, SourceConfig, SourcesFile
 
 log = logging.getLogger(__name__)
 
@@ -47,19 +50,38 @@ RunOne = Callable[[SourceConfig, StopCheck], ImportResult]
 """``run_one(source, should_stop) -> ImportResult``: import ``source`` once, record the run."""
 
 SUCCEEDED, FAILED, SKIPPED = "succeeded", "failed", "skipped"
-#: at most this many sources import at the same time in one process
+#: at most this many sources and jobs run at the same time in one process
 MAX_WORKERS = 4
-_BUSY_ELSEWHERE = "an import of it is running in another process"
+_BUSY_ELSEWHERE = "{} of it is running in another process"
 _BUSY_HERE = "a run of it is still in progress"
 
 
 @dataclass(frozen=True, slots=True)
-class RunOutcome:
-    """What one run of a source came to, as logged (the store holds the full run record).
+class JobResult:
+    """What one run of a job's command came to.
 
-    ``status`` is the import run's status (``succeeded``, ``partial``, ``failed``, …),
-    ``failed`` for an exception, or ``skipped`` when the source was busy. ``attempt`` is 0
-    for a scheduled or manual run and n for the n-th retry.
+    ``exit_code`` 0 is success; ``summary`` is the last line it printed, ``error`` (when it
+    failed) what it said about the failure.
+    """
+
+    exit_code: int
+    summary: str | None = None
+    error: str | None = None
+
+
+RunJob = Callable[[JobConfig, StopCheck], JobResult]
+"""``run_job(job, should_stop) -> JobResult``: run the command of ``job`` once."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """What one run of a source or job came to, as logged (the store holds an import's record).
+
+    ``source`` is the name of the source or job. ``status`` is the import run's status
+    (``succeeded``, ``partial``, ``failed``, …) or the job's (``succeeded`` or ``failed``),
+    ``failed`` for an exception, or ``skipped`` when the entry was busy. ``attempt`` is 0
+    for a scheduled or manual run and n for the n-th retry. ``summary`` is the last line a
+    job's command printed.
     """
 
     source: str
@@ -73,6 +95,7 @@ class RunOutcome:
     changes: dict[str, int] = field(default_factory=dict)
     error_count: int = 0
     error: str | None = None
+    summary: str | None = None
 
     @classmethod
     def of_run(cls, source: str, attempt: int, started: datetime, run: ImportRun) -> RunOutcome:
@@ -83,6 +106,15 @@ class RunOutcome:
         return cls(
             source, status, attempt, started, ended, run.id, counts, changes, len(run.errors), error
         )
+
+    @classmethod
+    def of_job(cls, name: str, attempt: int, started: datetime, result: JobResult) -> RunOutcome:
+        """The outcome of a job's run: succeeded when its command exited 0, else failed."""
+        ended, summary = datetime.now(UTC), result.summary
+        if result.exit_code == 0:
+            return cls(name, SUCCEEDED, attempt, started, ended, summary=summary)
+        error = result.error or f"exit code {result.exit_code}"
+        return cls(name, FAILED, attempt, started, ended, error=error, summary=summary)
 
     @property
     def seconds(self) -> float:
@@ -100,28 +132,34 @@ class RunOutcome:
             "changes": self.changes,
             "error_count": self.error_count,
             "error": self.error,
+            "summary": self.summary,
         }
 
 
 class ImportScheduler:
-    """The sources of one ``sources.toml`` on their schedules, run by ``run_one``."""
+    """The sources and jobs of one ``sources.toml`` on their schedules, run by ``run_one``
+    and ``run_job`` (needed when the file has jobs)."""
 
     def __init__(
         self,
         config: SourcesFile,
         run_one: RunOne,
+        run_job: RunJob | None = None,
         *,
         timezone: tzinfo = UTC,
         max_workers: int | None = None,
     ) -> None:
+        if config.jobs and run_job is None:
+            raise ValueError(f"{config.path} has jobs: give run_job")
         self.config = config
         self.timezone = timezone
         self._run_one = run_one
+        self._run_job = run_job
         self._stop_reason: str | None = None  # a plain attribute: signal handlers set it
-        self._in_progress = {source.name: threading.Lock() for source in config.sources}
+        self._in_progress = {entry.name: threading.Lock() for entry in config.entries}
         self._outcomes: list[RunOutcome] = []
         self._outcomes_lock = threading.Lock()
-        workers = max_workers or max(1, min(len(config.sources), MAX_WORKERS))
+        workers = max_workers or max(1, min(len(config.entries), MAX_WORKERS))
         self._scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(workers)},
             job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
@@ -140,14 +178,17 @@ class ImportScheduler:
             self._stop_reason = reason
 
     def shutdown(self, reason: str = "stopping") -> None:
-        """Take no new runs, let running imports stop after their batch, wait for them."""
-        busy = sum(lock.locked() for lock in self._in_progress.values())
+        """Take no new runs, let running imports stop after their batch, wait for them
+        (and for running jobs to finish)."""
+        busy = [entry for entry in self.config.entries if self._in_progress[entry.name].locked()]
         if self.should_stop() and not self._scheduler.running:
             return  # stopped already
+        jobs = sum(isinstance(entry, JobConfig) for entry in busy)
+        finishing = f" and {jobs} job(s) to finish" if self.config.jobs else ""
         log.info(
-            "%s: no new runs; waiting for %d running import(s) to stop after their current batch",
-            *(reason, busy),
-            extra=_event("stopping", reason=reason, busy=busy),
+            "%s: no new runs; waiting for %d running import(s) to stop after their current batch%s",
+            *(reason, len(busy) - jobs, finishing),
+            extra=_event("stopping", reason=reason, busy=len(busy)),
         )
         self.request_stop(reason)
         if self._scheduler.running:
@@ -162,50 +203,60 @@ class ImportScheduler:
             return list(self._outcomes)
 
     def run_all_once(self) -> list[RunOutcome]:
-        """Run every source once, one after the other, without retries (``--once``)."""
+        """Run every source once, then every job (a snapshot sees the fresh imports), one
+        after the other, without retries (``--once``)."""
         outcomes = []
-        for source in self.config.sources:
+        for entry in self.config.entries:
             if self.should_stop():
                 break
-            outcomes.append(self.run_now(source))
+            outcomes.append(self.run_now(entry))
         return outcomes
 
-    def run_now(self, source: SourceConfig, *, attempt: int = 0) -> RunOutcome:
-        """Import ``source`` once in this thread under its locks; log and return the outcome."""
-        in_progress = self._in_progress.setdefault(source.name, threading.Lock())
+    def run_now(self, entry: Entry, *, attempt: int = 0) -> RunOutcome:
+        """Run a source or job once in this thread under its locks; log and return the
+        outcome."""
+        in_progress = self._in_progress.setdefault(entry.name, threading.Lock())
         if not in_progress.acquire(blocking=False):
-            return self._skip(source, attempt, _BUSY_HERE)
+            return self._skip(entry, attempt, _BUSY_HERE)
         try:
-            with source_lock(self.config.scheduler.lock_dir, source.name) as locked:
+            with source_lock(self.config.scheduler.lock_dir, entry.name) as locked:
                 if not locked:
-                    return self._skip(source, attempt, _BUSY_ELSEWHERE)
-                return self._run_locked(source, attempt)
+                    busy = "a run" if isinstance(entry, JobConfig) else "an import"
+                    return self._skip(entry, attempt, _BUSY_ELSEWHERE.format(busy))
+                return self._run_locked(entry, attempt)
         except OSError as exc:  # the lock folder cannot be created or the lock not taken
             now = datetime.now(UTC)
             error = f"lock {self.config.scheduler.lock_dir}: {exc.strerror or exc}"
-            return self._finish(RunOutcome(source.name, FAILED, attempt, now, now, error=error))
+            return self._finish(RunOutcome(entry.name, FAILED, attempt, now, now, error=error))
         finally:
             in_progress.release()
 
-    def _run_locked(self, source: SourceConfig, attempt: int) -> RunOutcome:
+    def _run_locked(self, entry: Entry, attempt: int) -> RunOutcome:
         what = f" (retry {attempt}/{self.config.scheduler.max_retries})" if attempt else ""
-        event = _event("started", source=source.name, attempt=attempt)
-        log.info("%s: import started%s", source.name, what, extra=event)
+        event = _event("started", source=entry.name, attempt=attempt)
+        log.info("%s: %s started%s", entry.name, _noun(entry), what, extra=event)
         started = datetime.now(UTC)
         try:
-            result = self._run_one(source, self.should_stop)
-        except Exception as exc:  # one failing source must not stop the others
+            outcome = self._run_entry(entry, attempt, started)
+        except Exception as exc:  # one failing source or job must not stop the others
             if not isinstance(exc, GraphsvcError):
-                log.exception("%s: unexpected error", source.name)
+                log.exception("%s: unexpected error", entry.name)
             error = str(exc) if isinstance(exc, GraphsvcError) else f"{type(exc).__name__}: {exc}"
             ended = datetime.now(UTC)
-            outcome = RunOutcome(source.name, FAILED, attempt, started, ended, error=error)
-            return self._finish(outcome)
-        return self._finish(RunOutcome.of_run(source.name, attempt, started, result.run))
+            outcome = RunOutcome(entry.name, FAILED, attempt, started, ended, error=error)
+        return self._finish(outcome)
 
-    def _skip(self, source: SourceConfig, attempt: int, why: str) -> RunOutcome:
+    def _run_entry(self, entry: Entry, attempt: int, started: datetime) -> RunOutcome:
+        if isinstance(entry, JobConfig):
+            assert self._run_job is not None  # __init__ requires it when there are jobs
+            result = self._run_job(entry, self.should_stop)
+            return RunOutcome.of_job(entry.name, attempt, started, result)
+        run = self._run_one(entry, self.should_stop).run
+        return RunOutcome.of_run(entry.name, attempt, started, run)
+
+    def _skip(self, entry: Entry, attempt: int, why: str) -> RunOutcome:
         now = datetime.now(UTC)
-        return self._finish(RunOutcome(source.name, SKIPPED, attempt, now, now, error=why))
+        return self._finish(RunOutcome(entry.name, SKIPPED, attempt, now, now, error=why))
 
     def _finish(self, outcome: RunOutcome) -> RunOutcome:
         with self._outcomes_lock:
@@ -221,64 +272,68 @@ class ImportScheduler:
     # -- the schedule ---------------------------------------------------------------------
 
     def start(self) -> None:
-        """Add one job per source and start the scheduler's threads (returns at once)."""
+        """Add one APScheduler job per source and job and start the scheduler's threads
+        (returns at once)."""
         now = datetime.now(self.timezone)
-        for source in self.config.sources:
-            first = {"next_run_time": now} if source.every is not None else {}
+        for entry in self.config.entries:
+            first = {"next_run_time": now} if entry.every is not None else {}
             self._scheduler.add_job(
                 self._scheduled_run,
-                self._trigger(source),
-                args=(source.name, 0),
-                id=source.name,
-                name=f"import {source.name}",
+                self._trigger(entry),
+                args=(entry.name, 0),
+                id=entry.name,
+                name=f"{_noun(entry)} {entry.name}",
                 **first,
             )
         self._scheduler.start()
+        config = self.config
         log.info(
-            "scheduler started: %d source(s) from %s; locks in %s",
-            *(len(self.config.sources), self.config.path, self.config.scheduler.lock_dir),
+            "scheduler started: %d source(s), %d job(s) from %s; locks in %s",
+            *(len(config.sources), len(config.jobs), config.path, config.scheduler.lock_dir),
             extra=_event("scheduler_started"),
         )
-        for source in self.config.sources:
-            shown = _shown(self.next_run(source))
-            log.info("%s: %s, next run at %s", source.name, source.schedule, shown)
+        for entry in config.entries:
+            log.info(
+                "%s: %s, next run at %s", entry.name, entry.schedule, _shown(self.next_run(entry))
+            )
+        for source in config.sources:
             if source.kind != "http" and not source.path.exists():
                 log.warning(
                     "%s: %s does not exist (yet); its runs fail until it does",
                     *(source.name, source.location),
                 )
 
-    def next_run(self, source: SourceConfig) -> datetime | None:
-        """When the scheduled job of ``source`` fires next (None when not scheduled)."""
-        job = self._scheduler.get_job(source.name)
+    def next_run(self, entry: Scheduled) -> datetime | None:
+        """When the scheduled run of a source or job fires next (None when not scheduled)."""
+        job = self._scheduler.get_job(entry.name)
         return None if job is None else job.next_run_time
 
-    def _trigger(self, source: SourceConfig) -> BaseTrigger:
-        if source.every is not None:
-            return IntervalTrigger(seconds=source.every.total_seconds(), timezone=self.timezone)
-        assert source.cron is not None  # sources.py guarantees exactly one of every/cron
-        return CronTrigger.from_crontab(source.cron, timezone=self.timezone)
+    def _trigger(self, entry: Scheduled) -> BaseTrigger:
+        if entry.every is not None:
+            return IntervalTrigger(seconds=entry.every.total_seconds(), timezone=self.timezone)
+        assert entry.cron is not None  # sources.py guarantees exactly one of every/cron
+        return CronTrigger.from_crontab(entry.cron, timezone=self.timezone)
 
     def _scheduled_run(self, name: str, attempt: int) -> None:
         """The job body: run, then plan a retry when the run failed. Never raises."""
         try:
-            source = self.config.get(name)
+            entry = self.config.entry(name)
             if attempt == 0:
                 self._cancel_retry(name)  # a scheduled run supersedes a pending retry
-            outcome = self.run_now(source, attempt=attempt)
+            outcome = self.run_now(entry, attempt=attempt)
             if outcome.status == FAILED and not self.should_stop():
-                self._plan_retry(source, attempt)
+                self._plan_retry(entry, attempt)
         except Exception:
             log.exception("%s: the scheduled run itself failed", name)
 
-    def _plan_retry(self, source: SourceConfig, attempt: int) -> None:
+    def _plan_retry(self, entry: Scheduled, attempt: int) -> None:
         policy = self.config.scheduler
         if attempt >= policy.max_retries:
             if policy.max_retries:
                 log.error(
                     "%s: giving up after %d retries; next scheduled run at %s",
-                    *(source.name, attempt, _shown(self.next_run(source))),
-                    extra=_event("gave_up", source=source.name),
+                    *(entry.name, attempt, _shown(self.next_run(entry))),
+                    extra=_event("gave_up", source=entry.name),
                 )
             return
         delay = policy.retry_delay(attempt)
@@ -286,15 +341,15 @@ class ImportScheduler:
         self._scheduler.add_job(
             self._scheduled_run,
             DateTrigger(run_date=when, timezone=self.timezone),
-            args=(source.name, attempt + 1),
-            id=_retry_id(source.name),
-            name=f"retry {source.name}",
+            args=(entry.name, attempt + 1),
+            id=_retry_id(entry.name),
+            name=f"retry {entry.name}",
             replace_existing=True,
         )
         log.warning(
             "%s: retry %d/%d scheduled at %s (in %gs)",
-            *(source.name, attempt + 1, policy.max_retries, _shown(when), delay),
-            extra=_event("retry_scheduled", source=source.name, attempt=attempt + 1, delay=delay),
+            *(entry.name, attempt + 1, policy.max_retries, _shown(when), delay),
+            extra=_event("retry_scheduled", source=entry.name, attempt=attempt + 1, delay=delay),
         )
 
     def _cancel_retry(self, name: str) -> None:
@@ -303,7 +358,8 @@ class ImportScheduler:
 
 
 def describe(outcome: RunOutcome) -> str:
-    """``forum: succeeded in 1.2s (run import-…): people 3, interactions 2 (5 new, 0 updated)``."""
+    """``forum: succeeded in 1.2s (run import-…): people 3, interactions 2 (5 new, 0 updated)``;
+    a job's: ``monthly: succeeded in 3.1s: snapshot temporal-2: 1,234 values …``."""
     run = f" (run {outcome.run_id})" if outcome.run_id else ""
     head = f"{outcome.source}: {outcome.status} in {outcome.seconds:.1f}s{run}"
     parts = [summarize_counts(outcome.counts)] if outcome.counts else []
@@ -312,6 +368,8 @@ def describe(outcome: RunOutcome) -> str:
         parts[0] += f" ({changes.get('inserted', 0)} new, {changes.get('updated', 0)} updated)"
     if outcome.error_count:
         parts.append(f"{outcome.error_count} error message(s)")
+    if outcome.summary:
+        parts.append(outcome.summary)
     if outcome.error:
         parts.append(outcome.error)
     return f"{head}: {'; '.join(parts)}" if parts else head
@@ -321,6 +379,11 @@ def summarize_counts(counts: dict[str, int]) -> str:
     """``people 3, interactions 2`` (entities with rows only; ``nothing loaded`` if none)."""
     shown = [f"{entity} {count}" for entity, count in counts.items() if count]
     return ", ".join(shown) if shown else "nothing loaded"
+
+
+def _noun(entry: Entry) -> str:
+    """What a run of ``entry`` is called in the log: ``import`` or ``job``."""
+    return "job" if isinstance(entry, JobConfig) else "import"
 
 
 def _retry_id(name: str) -> str:

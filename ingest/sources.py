@@ -1,11 +1,14 @@
-"""``sources.toml``: the import sources ``graphsvc schedule`` keeps in sync, validated up front.
+"""``sources.toml``: the sources and jobs ``graphsvc schedule`` runs, validated up front.
 
-One ``[[source]]`` entry per source system (a folder of CSVs, one file, or an HTTP API) with
+One ``[[source]]`` entry per source system (a folder of CSVs, one file, or an HTTP API) and
+one ``[[job]]`` entry per scheduled graphsvc command (``command = ["snapshot"]``), each with
 its schedule (``every = "15m"`` or a 5-field ``cron``), plus an optional ``[scheduler]``
 table (lock folder, retry policy, time zone of cron expressions). :func:`load_sources`
-checks everything before any import runs and raises one :class:`~graphsvc.errors.ConfigError`
-naming the file, the source and the key of every problem, e.g.
-``sources.toml: source 'forum': every: not an interval like 15m``.
+checks everything before any run and raises one :class:`~graphsvc.errors.ConfigError`
+naming the file, the source or job and the key of every problem, e.g.
+``sources.toml: source 'forum': every: not an interval like 15m``. Whether a job's command
+is a command graphsvc knows is checked by the commands that run it
+(:func:`ingest.cli_schedule.load_schedule`), with the real ``graphsvc`` parser.
 
 Paths are relative to the ``sources.toml`` file. A ``mapping`` file and ``[source.http]``
 options are configuration: they are checked here (:func:`ingest.mapping_spec.load_mapping`,
@@ -18,13 +21,15 @@ from __future__ import annotations
 
 import difflib
 import re
+import shlex
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
@@ -36,6 +41,7 @@ KINDS = ("folder", "file", "http")
 FILE_SUFFIXES = (".ndjson", ".jsonl", ".csv", ".graphml", ".gexf")
 DEFAULT_LOCK_DIR = ".graphsvc-locks"
 SOURCE_KEYS = ("name", "kind", "location", "mapping", "every", "cron", "strict", "http")
+JOB_KEYS = ("name", "command", "every", "cron")
 SCHEDULER_KEYS = ("lock_dir", "max_retries", "retry_base", "retry_max", "timezone")
 _NAME = re.compile(r"[a-z0-9_-]+")
 _INTERVAL = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
@@ -62,8 +68,24 @@ class SchedulerConfig:
         return float(min(self.retry_base * 2**attempt, self.retry_max))
 
 
+class Scheduled:
+    """What sources and jobs share: a unique name and exactly one of ``every``/``cron``."""
+
+    __slots__ = ()
+    name: str
+    every: timedelta | None
+    cron: str | None
+
+    @property
+    def schedule(self) -> str:
+        """``every 15m`` or ``cron 0 * * * *``, for logs and listings."""
+        if self.every is not None:
+            return f"every {format_interval(self.every)}"
+        return f"cron {self.cron}"
+
+
 @dataclass(frozen=True, slots=True)
-class SourceConfig:
+class SourceConfig(Scheduled):
     """One ``[[source]]`` entry, validated; ``location`` is an absolute path or a URL."""
 
     name: str
@@ -82,12 +104,19 @@ class SourceConfig:
             raise ValueError(f"source {self.name!r} is an http source: it has a URL, not a path")
         return Path(self.location)
 
-    @property
-    def schedule(self) -> str:
-        """``every 15m`` or ``cron 0 * * * *``, for logs and listings."""
-        if self.every is not None:
-            return f"every {format_interval(self.every)}"
-        return f"cron {self.cron}"
+
+@dataclass(frozen=True, slots=True)
+class JobConfig(Scheduled):
+    """One ``[[job]]`` entry: a graphsvc command line without the leading ``graphsvc``."""
+
+    name: str
+    command: tuple[str, ...]
+    every: timedelta | None = None
+    cron: str | None = None
+
+
+#: an entry of ``sources.toml``
+Entry = SourceConfig | JobConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +126,32 @@ class SourcesFile:
     path: Path
     scheduler: SchedulerConfig
     sources: tuple[SourceConfig, ...]
+    jobs: tuple[JobConfig, ...] = ()
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """The sources, then the jobs (the order of ``graphsvc schedule --once``)."""
+        return (*self.sources, *self.jobs)
+
+    def entry(self, name: str) -> Entry:
+        """The source or job called ``name`` (a :class:`ConfigError` when there is none)."""
+        for entry in self.entries:
+            if entry.name == name:
+                return entry
+        known = ", ".join(entry.name for entry in self.entries)
+        raise ConfigError(f"{self.path}: no source or job named {name!r} (known: {known})")
 
     def get(self, name: str) -> SourceConfig:
         """The source called ``name``; a :class:`ConfigError` listing the names if none is."""
         for source in self.sources:
             if source.name == name:
                 return source
+        for job in self.jobs:
+            if job.name == name:
+                raise ConfigError(
+                    f"{self.path}: {name!r} is a job, not a source (run its command:"
+                    f" graphsvc {shlex.join(job.command)}; or graphsvc schedule --once)"
+                )
         known = ", ".join(source.name for source in self.sources)
         raise ConfigError(f"{self.path}: no source named {name!r} (sources: {known})")
 
@@ -128,12 +177,18 @@ def parse_sources(document: Mapping[str, Any], path: Path) -> SourcesFile:
     """Validate an already parsed ``sources.toml`` (``path`` locates relative paths)."""
     problems: list[str] = []
     base = path.resolve().parent
-    _check_keys(document, ("scheduler", "source"), "", problems)
+    _check_keys(document, ("scheduler", "source", "job"), "", problems)
     scheduler = _parse_scheduler(document.get("scheduler", {}), base, problems)
-    sources = _parse_source_list(document.get("source"), base, problems)
+    if not document.get("source") and not document.get("job"):
+        problems.append("no [[source]] or [[job]] entries")
+    names: dict[str, str] = {}  # name → "source #1" (names are unique across both tables)
+    sources = _parse_entries(
+        document.get("source"), "source", partial(_parse_source, base=base), names, problems
+    )
+    jobs = _parse_entries(document.get("job"), "job", _parse_job, names, problems)
     if problems:
         raise ConfigError(f"{path}: " + "; ".join(problems))
-    return SourcesFile(path, scheduler, tuple(sources))
+    return SourcesFile(path, scheduler, tuple(sources), tuple(jobs))
 
 
 def _parse_scheduler(table: object, base: Path, problems: list[str]) -> SchedulerConfig:
@@ -159,40 +214,85 @@ def _parse_scheduler(table: object, base: Path, problems: list[str]) -> Schedule
     )
 
 
-def _parse_source_list(entries: object, base: Path, problems: list[str]) -> list[SourceConfig]:
+_E = TypeVar("_E", SourceConfig, JobConfig)
+
+
+def _parse_entries(
+    entries: object,
+    table: str,
+    parse: Callable[[Mapping[str, Any], int, list[str]], _E | None],
+    names: dict[str, str],
+    problems: list[str],
+) -> list[_E]:
+    """The valid entries of the ``[[table]]`` array; ``names`` collects the names taken."""
     if entries is None:
-        problems.append("no [[source]] entries")
         return []
     if not isinstance(entries, list):
-        problems.append("source: must be an array of tables ([[source]], not [source])")
+        problems.append(f"{table}: must be an array of tables ([[{table}]], not [{table}])")
         return []
-    sources: list[SourceConfig] = []
-    first_seen: dict[str, int] = {}
+    parsed: list[_E] = []
     for number, entry in enumerate(entries, start=1):
-        source = _parse_source(entry, number, base, problems)
-        if source is None:
+        if not isinstance(entry, dict):
+            problems.append(f"{table} #{number}: must be a table")
             continue
-        if source.name in first_seen:
+        item = parse(entry, number, problems)
+        if item is None:
+            continue
+        if item.name in names:
             problems.append(
-                f"source #{number}: name: {source.name!r} is already the name of "
-                f"source #{first_seen[source.name]}"
+                f"{table} #{number}: name: {item.name!r} is already the name of {names[item.name]}"
             )
             continue
-        first_seen[source.name] = number
-        sources.append(source)
-    return sources
+        names[item.name] = f"{table} #{number}"
+        parsed.append(item)
+    return parsed
+
+
+def _entry_head(
+    entry: Mapping[str, Any], table: str, number: int, keys: tuple[str, ...], problems: list[str]
+) -> tuple[str | None, str]:
+    """The name of a ``[[table]]`` entry and the ``where`` its problems start with."""
+    name = _string(entry, "name", f"{table} #{number}: ", problems, required=True)
+    if name is not None and not _NAME.fullmatch(name):
+        problems.append(f"{table} #{number}: name: {name!r} may only hold a-z, 0-9, '_' and '-'")
+        name = None
+    where = f"{table} {name!r}: " if name is not None else f"{table} #{number}: "
+    _check_keys(entry, keys, where, problems)
+    return name, where
+
+
+def _parse_job(entry: Mapping[str, Any], number: int, problems: list[str]) -> JobConfig | None:
+    before = len(problems)
+    name, where = _entry_head(entry, "job", number, JOB_KEYS, problems)
+    command = _command(entry, where, problems)
+    every, cron = _schedule(entry, where, problems)
+    if len(problems) > before or name is None or command is None:
+        return None
+    return JobConfig(name=name, command=command, every=every, cron=cron)
+
+
+def _command(entry: Mapping[str, Any], where: str, problems: list[str]) -> tuple[str, ...] | None:
+    command = entry.get("command")
+    if command is None:
+        problems.append(f'{where}command: missing (e.g. command = ["snapshot", "--freq", "month"])')
+        return None
+    if not isinstance(command, list) or not all(isinstance(word, str) for word in command):
+        problems.append(f"{where}command: must be an array of strings")
+        return None
+    if not command:
+        problems.append(f'{where}command: empty (give a graphsvc command, e.g. ["snapshot"])')
+        return None
+    if command[0] == "graphsvc":
+        problems.append(f"{where}command: leave out the leading 'graphsvc' (e.g. [\"snapshot\"])")
+        return None
+    return tuple(command)
 
 
 def _parse_source(
-    entry: object, number: int, base: Path, problems: list[str]
+    entry: Mapping[str, Any], number: int, problems: list[str], *, base: Path
 ) -> SourceConfig | None:
-    if not isinstance(entry, dict):
-        problems.append(f"source #{number}: must be a table")
-        return None
     before = len(problems)
-    name = _source_name(entry, number, problems)
-    where = f"source {name!r}: " if name is not None else f"source #{number}: "
-    _check_keys(entry, SOURCE_KEYS, where, problems)
+    name, where = _entry_head(entry, "source", number, SOURCE_KEYS, problems)
     kind = _string(entry, "kind", where, problems, required=True)
     if kind is not None and kind not in KINDS:
         problems.append(f"{where}kind: must be one of {', '.join(KINDS)}, got {kind!r}")
@@ -221,14 +321,6 @@ def _parse_source(
         strict=strict,
         http=MappingProxyType(dict(http)),
     )
-
-
-def _source_name(entry: Mapping[str, Any], number: int, problems: list[str]) -> str | None:
-    name = _string(entry, "name", f"source #{number}: ", problems, required=True)
-    if name is not None and not _NAME.fullmatch(name):
-        problems.append(f"source #{number}: name: {name!r} may only hold a-z, 0-9, '_' and '-'")
-        return None
-    return name
 
 
 def _location(

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from demo_stores import sqlite_with
 
+from analytics.cli_snapshot import DEFINITION, NOTHING_YET
 from graphsvc.cli import main
 from graphsvc.config import Settings
 from graphsvc.demo import DemoWorld, generate
@@ -39,7 +40,7 @@ def test_a_snapshot_stores_the_indicators_once_per_variant(
     capsys: pytest.CaptureFixture[str], uri: str
 ) -> None:
     first = json.loads(run(capsys, uri, "snapshot", "--replicates", "20", "--json"))
-    assert first["definition"] == "temporal-1" and first["rows"] > 0
+    assert first["definition"] == DEFINITION and first["rows"] > 0
     run(capsys, uri, "snapshot", "--replicates", "20")  # the same data, the same variant
     store = open_store(Settings(store=uri))
     assert store.counts()["metric_values"] == first["rows"]
@@ -81,6 +82,17 @@ def test_indicators_as_csv_and_bad_options(capsys: pytest.CaptureFixture[str], u
     text = run(capsys, uri, "evaluate", "indicators", "--csv", "--replicates", "10")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows and {"period_start", "scope", "indicator", "value", "low", "high"} <= set(rows[0])
-    assert main(["--store", uri, "snapshot", "--every", "soon"]) == 3
-    assert "--every" in capsys.readouterr().err
     assert main(["--store", uri, "evaluate", "indicators", "--kinds", "gossip"]) == 3
+
+
+def test_an_empty_store_has_nothing_to_snapshot_yet(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    uri = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert NOTHING_YET in run(capsys, uri, "snapshot", "--replicates", "5")
+    assert json.loads(run(capsys, uri, "snapshot", "--json"))["rows"] == 0
+    assert NOTHING_YET in run(capsys, uri, "evaluate", "indicators")
+    assert json.loads(run(capsys, uri, "evaluate", "indicators", "--json")) == []
+    store = open_store(Settings(store=uri))
+    assert store.counts()["metric_values"] == 0
+    store.close()

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from graphsvc.errors import ConfigError
-from ingest.sources import format_interval, load_sources, parse_interval
+from ingest.cli_schedule import load_schedule
+from ingest.sources import JobConfig, format_interval, load_sources, parse_interval
 
 FULL = """
 [scheduler]
@@ -118,6 +119,15 @@ def entry(*drop: str, **values: str) -> str:
     return "[[source]]\n" + "".join(f"{key} = {value}\n" for key, value in fields.items())
 
 
+JOB = {"name": '"snap"', "command": '["snapshot"]', "every": '"1d"'}
+
+
+def job(*drop: str, **values: str) -> str:
+    """One ``[[job]]`` table: JOB with ``values`` changed and the ``drop`` keys left out."""
+    fields = {key: value for key, value in {**JOB, **values}.items() if key not in drop}
+    return "[[job]]\n" + "".join(f"{key} = {value}\n" for key, value in fields.items())
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -175,8 +185,24 @@ def entry(*drop: str, **values: str) -> str:
         ("[sources]\n" + SOURCE, "sources: unknown key (did you mean 'source'?)"),
         ("[source]\n" + SOURCE, "source: must be an array of tables ([[source]], not [source])"),
         ("source = [1]\n", "source #1: must be a table"),
-        ("", "no [[source]] entries"),
+        ("", "no [[source]] or [[job]] entries"),
+        ("source = []\n", "no [[source]] or [[job]] entries"),
         ("[[source]\nname = 1", "not valid TOML: "),
+        (job("command"), "job 'snap': command: missing (e.g. command = [\"snapshot\""),
+        (job(command='"snapshot --freq month"'), "job 'snap': command: must be an array of str"),
+        (job(command='["snapshot", 3]'), "job 'snap': command: must be an array of strings"),
+        (job(command="[]"), "job 'snap': command: empty (give a graphsvc command"),
+        (job(command='["graphsvc", "info"]'), "job 'snap': command: leave out the leading"),
+        (job(cron='"0 2 1 * *"'), "job 'snap': every, cron: give one of them, not both"),
+        (job("every"), "job 'snap': every: missing"),
+        (job(every='"daily"'), "job 'snap': every: not an interval like 15m: 'daily'"),
+        (job(comand="[]"), "job 'snap': comand: unknown key (did you mean 'command'?)"),
+        (job("name"), "job #1: name: missing"),
+        (job(name='"Snap!"'), "job #1: name: 'Snap!' may only hold a-z, 0-9, '_' and '-'"),
+        (entry() + job(name='"forum"'), "job #1: name: 'forum' is already the name of source #1"),
+        (job() + job(), "job #2: name: 'snap' is already the name of job #1"),
+        ("[job]\n" + 'name = "snap"\n', "job: must be an array of tables ([[job]], not [job])"),
+        ("job = [1]\n", "job #1: must be a table"),
     ],
 )
 def test_every_mistake_is_named(tmp_path: Path, text: str, message: str) -> None:
@@ -221,3 +247,82 @@ def test_an_unknown_source_name_lists_the_known_ones(tmp_path: Path) -> None:
     config = load_sources(write(tmp_path, MINIMAL))
     with pytest.raises(ConfigError, match=r"no source named 'wiki' \(sources: forum\)"):
         config.get("wiki")
+
+
+JOBS = """
+[[job]]
+name = "monthly"
+command = ["snapshot", "--freq", "month"]
+cron = "0 2 1 * *"
+
+[[source]]
+name = "forum"
+kind = "folder"
+location = "drop"
+every = "15m"
+
+[[job]]
+name = "hourly_info"
+command = ["info"]
+every = "1h"
+"""
+
+
+def test_jobs_are_read_and_listed_after_the_sources(tmp_path: Path) -> None:
+    config = load_schedule(write(tmp_path, JOBS))
+    (forum,) = config.sources
+    monthly, hourly = config.jobs
+    assert monthly == JobConfig("monthly", ("snapshot", "--freq", "month"), cron="0 2 1 * *")
+    assert monthly.schedule == "cron 0 2 1 * *" and monthly.every is None
+    assert hourly.command == ("info",) and hourly.every == timedelta(hours=1)
+    assert hourly.schedule == "every 1h"
+    assert config.entries == (forum, monthly, hourly)  # sources first, whatever the file's order
+    assert config.entry("monthly") is monthly and config.entry("forum") is forum
+    with pytest.raises(ConfigError, match=r"no source or job named 'x' \(known: forum, monthly"):
+        config.entry("x")
+    with pytest.raises(ConfigError, match="'monthly' is a job, not a source"):
+        config.get("monthly")
+
+
+def test_a_file_may_hold_jobs_only(tmp_path: Path) -> None:
+    config = load_schedule(write(tmp_path, JOBS.split("[[source]]")[0]))
+    assert config.sources == () and [job.name for job in config.jobs] == ["monthly"]
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        ('["snapshto"]', "command: argument COMMAND: invalid choice: 'snapshto' (choose from"),
+        ('["snapshot", "--freq", "week"]', "command: argument --freq: invalid choice: 'week'"),
+        ('["snapshot", "--every", "1d"]', "command: unrecognized arguments: --every 1d"),
+        ('["evaluate"]', "command: the following arguments are required: WHAT"),
+        ('["snapshot", "--store", "sqlite:///x.db"]', "command: --store: not allowed in a job"),
+        ('["--batch-size", "9", "snapshot"]', "command: --batch-size: not allowed in a job"),
+        ('["snapshot", "--timezone=UTC"]', "command: --timezone: not allowed in a job"),
+        ('["snapshot", "--stor", "x.db"]', "command: --store: not allowed in a job"),
+        ('["schedule", "--once"]', "command: graphsvc schedule cannot be a job"),
+        ('["import-now", "forum"]', "command: graphsvc import-now cannot be a job"),
+        ('["snapshot", "--help"]', "command: prints help or the version and exits: not a job"),
+    ],
+)
+def test_a_job_command_is_checked_with_the_graphsvc_parser(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, message: str
+) -> None:
+    path = write(tmp_path, job(command=command))
+    load_sources(path)  # the shape is right: only the parser knows what is wrong
+    with pytest.raises(ConfigError) as caught:
+        load_schedule(path)
+    assert str(caught.value).startswith(f"{path}: job 'snap': ")
+    assert message in str(caught.value)
+    assert caught.value.exit_code == 2
+    assert capsys.readouterr() == ("", "")  # argparse's own output was captured, not printed
+
+
+def test_every_bad_job_command_is_named_at_once(tmp_path: Path) -> None:
+    text = job(command='["snapshto"]') + job(name='"ok"') + job(name='"b"', command='["serve"]')
+    with pytest.raises(ConfigError) as caught:
+        load_schedule(write(tmp_path, text))
+    message = str(caught.value)
+    assert "job 'snap': command: argument COMMAND: invalid choice" in message
+    assert "job 'b': command: graphsvc serve cannot be a job (it never ends)" in message
+    assert "job 'ok'" not in message
