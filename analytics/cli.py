@@ -30,9 +30,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add ``analyze`` and the ``evaluate`` commands to the ``graphsvc`` command."""
     from analytics.cli_evaluate import register_evaluate
     from analytics.cli_snapshot import register_snapshot
+    from analytics.cli_survival import register_survival
 
     register_evaluate(subparsers)
     register_snapshot(subparsers)
+    register_survival(subparsers)
     parser = subparsers.add_parser(
         "analyze",
         help="brokers, silos, cross-community ties and hidden clusters of a time window",
@@ -43,10 +45,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--start", help="window start, ISO date/datetime (default: all)")
     parser.add_argument("--end", help="window end, exclusive (default: after the last)")
     add_boundary_option(parser)
-    parser.add_argument(
-        "--kinds",
-        help="interaction kinds of the tie graph, comma-separated (default: all but co_attendance)",
-    )
+    add_kinds_option(parser)
     parser.add_argument(
         "--weighting",
         choices=WEIGHTINGS,
@@ -136,6 +135,14 @@ def load_projections(store: Any, options: ProjectionOptions) -> Loaded:
 
 def _moment(text: str | None, zone: Any, option: str) -> datetime | None:
     return None if text is None else parse_datetime(text, zone, option)
+
+
+def add_kinds_option(parser: argparse.ArgumentParser) -> None:
+    """``--kinds K,…``: the interaction kinds that count (:func:`parse_kinds`)."""
+    parser.add_argument(
+        "--kinds",
+        help="interaction kinds that count, comma-separated (default: all but co_attendance)",
+    )
 
 
 def parse_kinds(text: str | None) -> tuple[InteractionKind, ...]:

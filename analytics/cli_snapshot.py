@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from analytics.cli import parse_kinds
+from analytics.cli import add_kinds_option, parse_kinds
 from analytics.person_periods import PERSON_INDICATORS, person_periods
 from analytics.projection import DEFAULT_KINDS
 from analytics.temporal import IndicatorTable, TemporalOptions, temporal_indicators
@@ -69,8 +69,7 @@ def register_snapshot(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
 def _indicator_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--freq", choices=("month", "quarter", "sliding"), default="month")
     add_boundary_option(parser)
-    parser.add_argument("--kinds", help="interaction kinds, comma-separated (default: all but"
-                        " co_attendance)")  # fmt: skip
+    add_kinds_option(parser)
     parser.add_argument("--replicates", type=int, default=200, help="bootstrap B (200)")
     parser.add_argument("--seed", type=int, default=0, help="of bootstrap and permutations")
 

@@ -20,6 +20,9 @@ is the mean of the network E-I over label permutations).
 
 from __future__ import annotations
 
+import os
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import igraph as ig
@@ -28,6 +31,8 @@ import numpy as np
 from analytics.groups import GroupLabels
 from analytics.label_sets import LabelSets, Measure, TieTable, label_sets, tie_table
 
+#: threads counting the permuted E-I values
+NULL_THREADS = 2
 P_TOLERANCE = 1e-12  # permuted E-I within this of the observed one counts as "as low"
 
 
@@ -266,15 +271,29 @@ def ei_and_counts(
 def _null_ei(
     ties: TieTable, sets: LabelSets, permutations: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Network and group E-I under ``permutations`` label-set permutations."""
+    """Network and group E-I under ``permutations`` label-set permutations. The draws are
+    made in order in this thread (one random stream, as ``labels.permuted(rng)``); their
+    counts run on up to :data:`NULL_THREADS` threads (numpy releases the GIL in the
+    gathers that dominate), at most a few permutations ahead."""
     rng = np.random.default_rng(seed)
     strength, total = ties.strength(), float(ties.value.sum())
     network = np.empty(permutations)
     groups = np.empty((permutations, sets.member.shape[1]))
-    for r in range(permutations):
-        sigma = sets.set_id[rng.permutation(ties.n)]  # as labels.permuted(rng)
+
+    def count(r: int, sigma: np.ndarray) -> None:
         internal, inside, outside, _ = _tie_counts(sets, sigma, ties, strength)
         network[r], groups[r] = _ei(total - internal, internal), _ei(outside, inside)
+
+    workers = max(1, min(NULL_THREADS, os.cpu_count() or 1))
+    pending: deque[Future[None]] = deque()
+    with ThreadPoolExecutor(workers) as pool:
+        for r in range(permutations):
+            sigma = sets.set_id[rng.permutation(ties.n)]  # as labels.permuted(rng)
+            pending.append(pool.submit(count, r, sigma))
+            while len(pending) > 2 * workers:
+                pending.popleft().result()
+        for future in pending:
+            future.result()
     return network, groups
 
 

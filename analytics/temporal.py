@@ -57,6 +57,8 @@ spanners; Granovetter (1973) weak ties; Snijders & Borgatti (1999), Efron & Tibs
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import numpy as np
 
 from analytics.temporal_bootstrap import benjamini_hochberg, replicate_counts
@@ -147,38 +149,58 @@ def temporal_indicators(
     counts = replicate_counts(index.n_people, options.replicates, options.seed)
     as_float = counts.astype(np.float32)
     buffer = np.empty_like(as_float)  # a window's people's counts, reused
-    periods: dict[tuple[int, int], tuple[Period, PeriodSums]] = {}
     cells: list[dict[str, Cell]] = []
     sizes: list[tuple[np.ndarray, np.ndarray]] = []
-    for t in range(len(cut)):
-        now = _period(periods, index, members, counts, int(cut.start[t]), int(cut.end[t]))
-        before = _period(
-            periods, index, members, counts, int(cut.prev_start[t]), int(cut.prev_end[t])
-        )
-        drawn = buffer[: now[0].n]
-        np.take(as_float, now[0].people, axis=0, out=drawn)
-        cells.append(_window_cells(now, before, index, counts, drawn, options, t))
-        sizes.append(_sizes(now[0]))
-        if t + 1 < len(cut):  # keep only the periods later windows still need
-            keep = int(cut.prev_start[t + 1])
-            for key in [k for k in periods if k[0] < keep]:
-                del periods[key]
+    with _Periods(index, members, counts) as periods:
+        for t in range(len(cut)):
+            now = periods.get(int(cut.start[t]), int(cut.end[t]))
+            before = periods.get(int(cut.prev_start[t]), int(cut.prev_end[t]))
+            if t + 1 < len(cut):  # build the next window's periods meanwhile
+                periods.forget_before(int(cut.prev_start[t + 1]))
+                periods.prefetch(int(cut.start[t + 1]), int(cut.end[t + 1]))
+                periods.prefetch(int(cut.prev_start[t + 1]), int(cut.prev_end[t + 1]))
+            drawn = buffer[: now[0].n]
+            np.take(as_float, now[0].people, axis=0, out=drawn)
+            cells.append(_window_cells(now, before, index, counts, drawn, options, t))
+            sizes.append(_sizes(now[0]))
     return _table(cut, members.groups, options, cells, sizes)
 
 
-def _period(
-    cache: dict[tuple[int, int], tuple[Period, PeriodSums]],
-    index: EventIndex,
-    members: MembershipArrays,
-    counts: np.ndarray,
-    start: int,
-    end: int,
+class _Periods:
+    """The periods windows read, each built once (:func:`~analytics.temporal_period.
+    build_period` and :func:`~analytics.temporal_sums.period_sums`) on one background
+    thread, so the next window's periods are built while this one's indicators run."""
+
+    def __init__(self, index: EventIndex, members: MembershipArrays, counts: np.ndarray) -> None:
+        self._args = (index, members, counts)
+        self._pool = ThreadPoolExecutor(1)
+        self._built: dict[tuple[int, int], Future[tuple[Period, PeriodSums]]] = {}
+
+    def __enter__(self) -> _Periods:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def prefetch(self, start: int, end: int) -> None:
+        if (start, end) not in self._built:
+            self._built[(start, end)] = self._pool.submit(_build, *self._args, start, end)
+
+    def get(self, start: int, end: int) -> tuple[Period, PeriodSums]:
+        self.prefetch(start, end)
+        return self._built[(start, end)].result()
+
+    def forget_before(self, start: int) -> None:
+        """Drop the periods starting before ``start`` (no later window reads them)."""
+        for key in [k for k in self._built if k[0] < start]:
+            del self._built[key]
+
+
+def _build(
+    index: EventIndex, members: MembershipArrays, counts: np.ndarray, start: int, end: int
 ) -> tuple[Period, PeriodSums]:
-    key = (start, end)
-    if key not in cache:
-        period = build_period(index, members, start, end)
-        cache[key] = (period, period_sums(period, index, counts))
-    return cache[key]
+    period = build_period(index, members, start, end)
+    return period, period_sums(period, index, counts)
 
 
 def _sizes(period: Period) -> tuple[np.ndarray, np.ndarray]:

@@ -96,3 +96,21 @@ def test_an_empty_store_has_nothing_to_snapshot_yet(
     store = open_store(Settings(store=uri))
     assert store.counts()["metric_values"] == 0
     store.close()
+
+
+def test_evaluate_ties_prints_the_survival_of_cross_and_internal_ties(
+    capsys: pytest.CaptureFixture[str], uri: str
+) -> None:
+    report = json.loads(run(capsys, uri, "evaluate", "ties", "--json", "--gap", "60"))
+    assert report["gap_days"] == 60
+    network = {row["ties"]: row for row in report["curves"] if row["scope"] == "network"}
+    assert set(network) == {"cross", "internal"}
+    for row in network.values():
+        alive = row["surviving_90d"]
+        assert row["n"] > 0 and 0 <= alive["low"] <= alive["value"] <= alive["high"] <= 1
+    scopes = {row["scope"] for row in report["curves"]}
+    assert len(scopes) > 2  # the network and the communities
+    text = run(capsys, uri, "evaluate", "ties", "--community", sorted(scopes - {"network"})[0])
+    assert "median days" in text and text.count("\n") == 5  # a header and 4 rows
+    assert main(["--store", uri, "evaluate", "ties", "--gap", "0"]) == 3
+    assert "--gap" in capsys.readouterr().err
