@@ -1,5 +1,5 @@
-"""Imports through the API: list runs, show one with its quarantined rows, upload a dataset,
-run a source of ``sources.toml`` now.
+"""Imports through the API: list runs, show one with its quarantined rows, upload a dataset
+(scheduled sources run in ``graphsvc schedule``, not in the web server).
 
 An upload (a ``.zip`` of interchange CSVs or NDJSON files, or one ``.csv``/``.ndjson``
 file) goes through the same pipeline as ``graphsvc import`` (:func:`ingest.runner.run_import`:
