@@ -10,15 +10,12 @@ import argparse
 from typing import Any
 
 from analytics.cli import add_kinds_option, parse_kinds
-from analytics.temporal_period import counted_rows, prepare_events
-from analytics.temporal_windows import membership_arrays, seconds
-from analytics.tie_survival import HORIZONS, tie_lifetimes
+from analytics.cli_snapshot import NOTHING_YET
+from analytics.temporal_windows import seconds
+from analytics.tie_survival import HORIZONS, survival_of
 from graphsvc.cli import CommandContext, add_boundary_option, command_group
 from graphsvc.errors import ValidationError
 from graphsvc.interchange import parse_datetime
-
-#: fewer ties than this in a curve: its row says "insufficient"
-MIN_TIES = 30
 
 
 def register_survival(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,23 +43,22 @@ def run_ties(args: argparse.Namespace, ctx: CommandContext) -> int:
     if args.gap <= 0:
         raise ValidationError("--gap", f"must be a positive number of days, got {args.gap}")
     store = ctx.store()
-    kinds = parse_kinds(args.kinds)
-    events = store.interactions()
-    if not counted_rows(events, kinds).any():
-        ctx.echo("no interactions of the chosen kinds yet")
-        return 0
-    members = membership_arrays(store.memberships(None, kind=args.boundary), events.person_ids)
     bounds = {
         name: seconds(parse_datetime(value, ctx.settings.zone, f"--{name.replace('_', '-')}"))
         for name, value in (("formed_from", args.formed_from), ("formed_until", args.formed_until))
         if value
     }
-    lifetimes = tie_lifetimes(prepare_events(events, kinds), members, gap_days=args.gap, **bounds)
-    rows = [
-        {"scope": scope, "ties": kind, **curve.summary(), "insufficient": curve.n < MIN_TIES}
-        for (scope, kind), curve in lifetimes.curves().items()
-        if args.community in (None, scope) or scope == "network"
-    ]
+    rows = survival_of(
+        store.interactions(),
+        store.memberships(None, kind=args.boundary),
+        parse_kinds(args.kinds),
+        community=args.community,
+        gap_days=args.gap,
+        **bounds,
+    )
+    if rows is None:
+        ctx.echo(NOTHING_YET)
+        return 0
     if args.json:
         ctx.echo_json({"gap_days": args.gap, "boundary": args.boundary, "curves": rows})
         return 0

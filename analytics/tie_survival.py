@@ -20,6 +20,7 @@ interval's bounds reach ½ (Brookmeyer & Crowley 1982).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,12 +28,16 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.stats import norm
 
-from analytics.temporal_period import EventIndex
-from analytics.temporal_windows import MembershipArrays, windows
+from analytics.projection import DEFAULT_KINDS
+from analytics.temporal_period import EventIndex, counted_rows, prepare_events
+from analytics.temporal_windows import MembershipArrays, membership_arrays, windows
+from graphsvc.model import InteractionArrays, InteractionKind, Membership
 
 DAY = 86_400
 #: days at which the survival is reported
 HORIZONS = (30, 90, 180, 365)
+#: fewer ties than this in a curve: "insufficient data"
+MIN_TIES = 30
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,44 @@ class TieLifetimes:
                 chosen = mask & kind
                 out[(scope, name)] = kaplan_meier(self.days[chosen], self.ended[chosen], level)
         return out
+
+
+def survival_rows(
+    lifetimes: TieLifetimes, community: str | None = None, level: float = 0.9
+) -> list[dict[str, Any]]:
+    """One plain row per curve (:meth:`SurvivalCurve.summary` plus ``scope``, ``ties``
+    ``"cross"``/``"internal"`` and ``insufficient``: fewer than :data:`MIN_TIES` ties), for
+    the network and every group, or the network and ``community`` only."""
+    return [
+        {"scope": scope, "ties": kind, **curve.summary(), "insufficient": curve.n < MIN_TIES}
+        for (scope, kind), curve in lifetimes.curves(level).items()
+        if community in (None, scope) or scope == "network"
+    ]
+
+
+def survival_of(
+    events: InteractionArrays,
+    memberships: Iterable[Membership],
+    kinds: Sequence[InteractionKind] = DEFAULT_KINDS,
+    *,
+    community: str | None = None,
+    gap_days: float = 90.0,
+    formed_from: int | None = None,
+    formed_until: int | None = None,
+) -> list[dict[str, Any]] | None:
+    """:func:`survival_rows` of the interactions of ``kinds`` under ``memberships`` (one
+    boundary kind); None when there is no such interaction yet."""
+    if not counted_rows(events, kinds).any():
+        return None
+    members = membership_arrays(memberships, events.person_ids)
+    lifetimes = tie_lifetimes(
+        prepare_events(events, kinds),
+        members,
+        gap_days=gap_days,
+        formed_from=formed_from,
+        formed_until=formed_until,
+    )
+    return survival_rows(lifetimes, community)
 
 
 def tie_lifetimes(

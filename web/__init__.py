@@ -36,6 +36,7 @@ def create_app(
         api_imports,
         api_interventions,
         api_recommend,
+        api_ties,
     )
     from web.accounts import Accounts
     from web.accounts import accounts_path as default_accounts_path

@@ -45,12 +45,10 @@ def intervention(activity_id: str) -> Response:
     freq = params.one_of(request.args, "freq", ("month", "week"), "month")
     boundary = params.window_key(request.args, state().settings.zone).boundary.value
     web = state()
-    key = (activity_id, freq, boundary, web.analyses.version())
-    with web.interventions_lock:
-        if key not in web.interventions:
-            web.interventions.clear()  # one store version at a time
-            web.interventions[key] = intervention_report(web.store, activity_id, freq, boundary)
-        report = web.interventions[key]
+    report = web.report(
+        ("intervention", activity_id, freq, boundary),
+        lambda: intervention_report(web.store, activity_id, freq, boundary),
+    )
     return ok({"report": report})
 
 

@@ -261,6 +261,23 @@ def _paths() -> dict[str, dict[str, Any]]:
                 permission="view_evaluation",
             )
         },
+        "/api/v1/evaluation/ties": {
+            "get": _operation(
+                "How long ties last: Kaplan–Meier survival of cross-community vs internal ties",
+                [
+                    _query("community", "community id (none: every community)"),
+                    *WINDOW[2:],
+                    _query("start", "only the ties first formed on or after this date"),
+                    _query("end", "only the ties first formed before this date"),
+                    _query(
+                        "gap",
+                        "days without an interaction that end a tie",
+                        {"type": "number", "minimum": 1, "default": 90},
+                    ),
+                ],
+                permission="view_evaluation",
+            )  # fmt: skip
+        },
         "/api/v1/evaluation/benchmark": {
             "get": _operation(
                 "A community's latest value against the network, its peers and its baseline",

@@ -58,6 +58,7 @@ def report_html(
     variant: dict[str, Any] | None = None,
     min_group: int = 5,
     generated: datetime | None = None,
+    ties: Sequence[dict[str, Any]] = (),
 ) -> str:
     """The whole report (see the module)."""
     when = (generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
@@ -69,6 +70,7 @@ def report_html(
         *_objectives(objectives),
         *_trends(series),
         *_interventions(interventions),
+        *_ties(ties),
         *_values(series, stories, conversion),
     ]
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -168,6 +170,36 @@ def _interventions(reports: Sequence[dict[str, Any]]) -> list[str]:
                          " activity; share as extreme as the real effect: "
                          f"{_share(placebo['share_as_extreme'])}.</p>")  # fmt: skip
     return parts
+
+
+def _ties(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """How long ties last (:mod:`web.api_ties` rows: suppressed ones say so)."""
+    if not rows:
+        return []
+    parts = ["<h2>How long ties last</h2>",
+             '<p class="muted">From a tie\'s first interaction to its last; ended after 90 days'
+             " without one (Kaplan–Meier, 90% intervals).</p>",
+             "<table><tr><th>Scope</th><th>Ties</th><th>Number</th><th>Median days</th>"
+             "<th>Alive after 90 days</th><th>After a year</th></tr>"]  # fmt: skip
+    for row in rows:
+        scope = "the whole network" if row["scope"] == "network" else row["scope"]
+        cells = ["suppressed", "", ""] if row["suppressed"] else [
+            _median(row), _alive(row["surviving_90d"]), _alive(row["surviving_365d"])]  # fmt: skip
+        parts.append(f"<tr><td>{escape(scope)}</td><td>{row['ties']}</td>"
+                     f"<td class=\"n\">{row['n']}</td>"
+                     + "".join(f'<td class="n">{c}</td>' for c in cells) + "</tr>")  # fmt: skip
+    return [*parts, "</table>"]
+
+
+def _median(row: dict[str, Any]) -> str:
+    if row["median_days"] is None:
+        return "–"
+    high = "…" if row["median_high"] is None else f"{row['median_high']:.0f}"
+    return f"{row['median_days']:.0f} ({row['median_low']:.0f}–{high})"
+
+
+def _alive(alive: dict[str, float]) -> str:
+    return f"{alive['value']:.0%} ({alive['low']:.0%}–{alive['high']:.0%})"
 
 
 def value_rows(

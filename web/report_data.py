@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from graphsvc.config import Settings
 from graphsvc.errors import NotFound
@@ -11,8 +12,10 @@ from graphsvc.model import FeedbackVerdict
 from graphsvc.store import GraphStore
 from recommend.outcomes import conversion_rates, introductions
 from web.api_interventions import intervention_report
+from web.api_ties import suppressed, tie_survival
 from web.evaluation_view import objective_document, series_document
 from web.report import report_html
+from web.state import WindowKey
 
 
 def build_report(
@@ -42,6 +45,7 @@ def build_report(
         conversion=conversion_of(store, community_id),
         variant=document["variant"],
         min_group=minimum,
+        ties=ties_of(store, community_id, minimum),
     )
 
 
@@ -55,3 +59,9 @@ def conversion_of(store: GraphStore, community_id: str | None) -> dict[str, obje
     made = introductions(accepted, store.interactions(start=since), datetime.now(UTC))
     rows = conversion_rates(made, "all")
     return rows[0].__dict__ if rows else None
+
+
+def ties_of(store: GraphStore, community_id: str | None, minimum: int) -> list[dict[str, Any]]:
+    """How long the network's ties (and the community's) last, small curves suppressed."""
+    rows = tie_survival(store, community_id, WindowKey(), 90.0) or []
+    return [suppressed(r, minimum) for r in rows if r["scope"] in ("network", community_id)]

@@ -182,10 +182,22 @@ class WebState:
     layouts: LayoutCache = field(default_factory=LayoutCache)
     #: the recommenders' inputs and models (set by create_app)
     recommendations: Any = None
-    #: before/after reports of the current store version, by (activity, freq, boundary)
-    interventions: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
-    interventions_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: reports computed from the store (before/after an activity, tie survival), by store
+    #: version and key (:meth:`report`)
+    reports: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    reports_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     #: work to run after the response (tests run it inline); e.g. warming the default window
     background: Callable[[Callable[[], None]], None] = field(
         default=lambda work: threading.Thread(target=work, daemon=True).start()
     )
+
+    def report(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per ``key`` and store version; reports of older versions are
+        dropped. One computation at a time (they read the whole store)."""
+        version = self.analyses.version()
+        with self.reports_lock:
+            for old in [k for k in self.reports if k[0] != version]:
+                del self.reports[old]
+            if (version, *key) not in self.reports:
+                self.reports[(version, *key)] = compute()
+            return self.reports[(version, *key)]

@@ -47,6 +47,7 @@ ROUTE_PERMISSIONS: dict[str, str | None] = {
     "/api/v1/activities/act-cross-cop-workshop/intervention": "view_evaluation",
     "/api/v1/evaluation/indicators": "view_evaluation",
     "/api/v1/evaluation/values": "view_evaluation",
+    "/api/v1/evaluation/ties": "view_evaluation",
     "/api/v1/evaluation/benchmark?community=cop-open-source&indicator=cross_share": (
         "view_evaluation"
     ),

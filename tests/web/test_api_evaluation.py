@@ -202,3 +202,33 @@ def test_the_enabling_value_counts_the_introductions_of_the_community(
             .get_json()["items"]}  # fmt: skip
     # one introduction of this community, no interaction within 60 days of 2020-01-01
     assert rows["enabling"]["proxies"] == ["introductions that became ties: 0% of 1"]
+
+
+def test_tie_survival_equals_the_analytics_and_small_curves_are_suppressed(
+    evaluator: Evaluator, store: GraphStore
+) -> None:
+    from analytics.tie_survival import survival_of
+
+    body = evaluator.get(f"/api/v1/evaluation/ties?community={COP}&gap=60").get_json()
+    assert body["ok"] and body["gap_days"] == 60
+    expected = survival_of(
+        store.interactions(), store.memberships(None, kind="cop"), community=COP, gap_days=60
+    )
+    assert expected is not None
+    assert [(r["scope"], r["ties"], r["n"]) for r in body["items"]] == [
+        (r["scope"], r["ties"], r["n"]) for r in expected
+    ]
+    for shown, computed in zip(body["items"], expected, strict=True):
+        if not shown["suppressed"]:
+            assert shown["surviving_90d"] == computed["surviving_90d"]
+            assert shown["median_days"] == computed["median_days"]
+    every = evaluator.get("/api/v1/evaluation/ties?gap=60").get_json()["items"]
+    small = [r for r in every if r["n"] < 5]
+    assert all(r["suppressed"] and r["surviving_30d"] is None for r in small)
+    assert {r["scope"] for r in every} > {"network", COP}
+    cohort = evaluator.get(f"/api/v1/evaluation/ties?community={COP}&start=2025-06-01")
+    network = {r["ties"]: r["n"] for r in cohort.get_json()["items"] if r["scope"] == "network"}
+    everyone = {r["ties"]: r["n"] for r in expected if r["scope"] == "network"}
+    assert 0 < network["internal"] < everyone["internal"]  # only the ties formed since June
+    assert evaluator.get("/api/v1/evaluation/ties?gap=0").status_code == 400
+    assert evaluator.get("/api/v1/evaluation/ties?community=nope").status_code == 404

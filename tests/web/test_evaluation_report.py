@@ -76,6 +76,12 @@ def test_the_report_page_is_a_self_contained_download(client_as: Client, store: 
     assert "Open up the CoP" in html and re.search(r'class="status (green|amber|red)"', html)
     assert "matched" in html and "placebo" in html  # the workshop's before/after section
     assert "A pilot" in html and "eva" in html
+    ties = html[html.index("How long ties last") : html.index("</table>", html.index("How long"))]
+    # the network's and the CoP's cross and internal ties, as the API gives them
+    api = client_as("evaluator").get(f"/api/v1/evaluation/ties?community={COP}").get_json()
+    assert ties.count("<tr>") == 1 + len(api["items"]) == 5
+    for row in api["items"]:
+        assert f'<td class="n">{row["n"]}</td>' in ties
 
 
 def test_the_cli_writes_the_same_report(store: GraphStore, tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
  * /api/v1/evaluation/indicators: the stored series (charts are SVG images from
  * /api/v1/evaluation/chart.svg, each with a table of its periods); /api/v1/objectives: the
  * board and its form; /api/v1/activities (+ /<id>/intervention): before/after reports;
- * /api/v1/stories: the Wenger-Trayner stories and their form.
+ * /api/v1/stories: the Wenger-Trayner stories and their form; /api/v1/evaluation/ties: how
+ * long cross-community and internal ties last.
  */
 "use strict";
 
@@ -203,6 +204,28 @@
       el("td", {}, row.stories.length ? el("ul", { class: "plain" }, row.stories.map((s) => el("li", {}, `${s.text} — ${s.author}, ${s.at.slice(0, 10)}`))) : "–"))));
   }
 
+  function share(alive) {
+    return `${formatNumber(100 * alive.value, 0)}% (${formatNumber(100 * alive.low, 0)}–${formatNumber(100 * alive.high, 0)}%)`;
+  }
+
+  function tieRow(row) {
+    const median = row.median_days === null ? "–"
+      : `${formatNumber(row.median_days, 0)} (${formatNumber(row.median_low, 0)}–${row.median_high === null ? "…" : formatNumber(row.median_high, 0)})`;
+    const figures = row.suppressed ? ["suppressed", "", ""]
+      : [median, share(row.surviving_90d), share(row.surviving_365d)];
+    const note = row.insufficient && !row.suppressed ? " (few ties)" : "";
+    return el("tr", {}, el("td", {}, row.scope === "network" ? "the whole network" : row.scope),
+      el("td", {}, `${row.ties}${note}`), el("td", { class: "number" }, formatNumber(row.n)),
+      ...figures.map((text) => el("td", { class: "number" }, text)));
+  }
+
+  async function loadTies() {
+    const items = (await api(`/api/v1/evaluation/ties?${scopeQuery()}`)).items;
+    const shown = page.community ? items : items.filter((row) => row.scope === "network");
+    $("ties-table").tBodies[0].replaceChildren(...(shown.length ? shown.map(tieRow)
+      : [el("tr", {}, el("td", { colspan: 6, class: "muted" }, "No interactions yet."))]));
+  }
+
   async function deleteStory(id) {
     await api(`/api/v1/stories/${encodeURIComponent(id)}`, { method: "DELETE" });
     await loadStories();
@@ -235,7 +258,7 @@
       await loadTrends(variants[Number(event.target.value)]);
     });
     try {
-      await Promise.all([loadTrends(null), loadObjectives(), loadActivities(), loadStories()]);
+      await Promise.all([loadTrends(null), loadObjectives(), loadActivities(), loadStories(), loadTies()]);
     } catch (error) {
       showAlert($("alert"), error.message);
     }

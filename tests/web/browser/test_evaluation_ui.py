@@ -1,5 +1,5 @@
-"""The evaluator's page in Chromium: trend charts drawn from the stored history, an
-objective recorded and judged, a story added, an activity evaluated, the report
+"""The evaluator's page in Chromium: trend charts drawn from the stored history, how long
+ties last, an objective recorded and judged, a story added, an activity evaluated, the report
 downloaded — no request outside 127.0.0.1, no console error."""
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ def test_an_evaluator_reads_trends_sets_an_objective_and_downloads_the_report(
         ".every(i => i.complete && i.naturalWidth > 0)"
     )
     expect(page.locator("#trends .benchmark").first).to_contain_text("vs the whole network")
+    ties = page.locator("#ties-table tbody tr")  # the network's and the CoP's, cross and internal
+    expect(ties).to_have_count(4)
+    expect(ties.filter(has_text="the whole network").first).to_contain_text("%")
     page.locator("#objective-details summary").click()
     page.get_by_label("Indicator", exact=True).select_option("cross_share")
     page.get_by_label("Baseline", exact=True).fill("0.1")
