@@ -12,14 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from analytics.intervention import Boundary, Intervention, OutcomeOptions, evaluate_intervention
-from graphsvc.cli import CommandContext, add_boundary_option, command_group
+from graphsvc.cli import CommandContext, add_boundary_option, evaluate_group
 from graphsvc.errors import NotFound
 from graphsvc.interchange import parse_datetime
 
 
 def register_evaluate(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``evaluate intervention`` to the ``evaluate`` group."""
-    group = command_group(subparsers, "evaluate", "evaluate recommenders and indicators")
+    group = evaluate_group(subparsers)
     parser = group.add_parser(
         "intervention",
         help="before/after an activity: ITS, matched difference-in-differences, placebos",

@@ -27,7 +27,7 @@ from analytics.projection import DEFAULT_KINDS
 from analytics.temporal import IndicatorTable, TemporalOptions, temporal_indicators
 from analytics.temporal_period import counted_rows
 from analytics.temporal_windows import membership_arrays
-from graphsvc.cli import CommandContext, add_boundary_option, command_group
+from graphsvc.cli import CommandContext, add_boundary_option, evaluate_group
 from graphsvc.model import MetricValue
 
 #: the version of the indicator definitions (bump when a definition changes meaning):
@@ -51,7 +51,7 @@ def register_snapshot(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     parser.add_argument("--people", action="store_true", help="also per person (consenting)")
     parser.add_argument("--json", action="store_true", help="print a JSON summary")
     parser.set_defaults(handler=run_snapshot)
-    group = command_group(subparsers, "evaluate", "evaluate recommenders and indicators")
+    group = evaluate_group(subparsers)
     show = group.add_parser(
         "indicators",
         help="boundary-crossing indicators per period, with intervals (computed now)",

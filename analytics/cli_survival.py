@@ -13,14 +13,14 @@ from analytics.cli import add_kinds_option, parse_kinds
 from analytics.cli_snapshot import NOTHING_YET
 from analytics.temporal_windows import seconds
 from analytics.tie_survival import HORIZONS, survival_of
-from graphsvc.cli import CommandContext, add_boundary_option, command_group
+from graphsvc.cli import CommandContext, add_boundary_option, evaluate_group
 from graphsvc.errors import ValidationError
 from graphsvc.interchange import parse_datetime
 
 
 def register_survival(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``evaluate ties`` to the ``evaluate`` group."""
-    group = command_group(subparsers, "evaluate", "evaluate recommenders and indicators")
+    group = evaluate_group(subparsers)
     parser = group.add_parser(
         "ties",
         help="how long ties last: Kaplan–Meier survival of cross-community vs internal ties",
@@ -43,18 +43,14 @@ def run_ties(args: argparse.Namespace, ctx: CommandContext) -> int:
     if args.gap <= 0:
         raise ValidationError("--gap", f"must be a positive number of days, got {args.gap}")
     store = ctx.store()
-    bounds = {
-        name: seconds(parse_datetime(value, ctx.settings.zone, f"--{name.replace('_', '-')}"))
-        for name, value in (("formed_from", args.formed_from), ("formed_until", args.formed_until))
-        if value
-    }
     rows = survival_of(
         store.interactions(),
         store.memberships(None, kind=args.boundary),
         parse_kinds(args.kinds),
         community=args.community,
         gap_days=args.gap,
-        **bounds,
+        formed_from=_second(args.formed_from, "--formed-from", ctx),
+        formed_until=_second(args.formed_until, "--formed-until", ctx),
     )
     if rows is None:
         ctx.echo(NOTHING_YET)
@@ -65,6 +61,11 @@ def run_ties(args: argparse.Namespace, ctx: CommandContext) -> int:
     header = ["scope", "ties", "n", "median days", *(f"alive {d}d" for d in HORIZONS), "note"]
     ctx.table(header, [_text_row(row) for row in rows])
     return 0
+
+
+def _second(value: str | None, option: str, ctx: CommandContext) -> int | None:
+    """The Unix second of an ISO date option (naive times in the settings' zone)."""
+    return seconds(parse_datetime(value, ctx.settings.zone, option)) if value else None
 
 
 def _text_row(row: dict[str, Any]) -> list[str]:

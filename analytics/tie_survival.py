@@ -207,14 +207,11 @@ def tie_lifetimes(
     ([10.0, 0.0, 0.0], [True, True, False], [False, True, True])
     """
     until = int(index.at[-1]) if end is None else int(end)
-    seen = index.at < until + 1
-    pair, at = index.pair[seen], index.at[seen]
-    n_pairs = len(index.pair_low)
-    first = np.full(n_pairs, np.iinfo(np.int64).max)
-    last = np.full(n_pairs, np.iinfo(np.int64).min)
-    np.minimum.at(first, pair, at)
-    np.maximum.at(last, pair, at)
-    keep = last >= first
+    seen = index.at <= until
+    first = index.first_contact
+    last = np.full(len(first), np.iinfo(np.int64).min)
+    np.maximum.at(last, index.pair[seen], index.at[seen])
+    keep = last >= first  # pairs first met after ``until`` have no ``last``
     if formed_from is not None:
         keep &= first >= formed_from
     if formed_until is not None:

@@ -346,6 +346,13 @@ def command_group(
     return group  # type: ignore[no-any-return]
 
 
+def evaluate_group(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """The sub-commands of ``graphsvc evaluate`` (recommenders, indicators, objectives, …)."""
+    return command_group(subparsers, "evaluate", "evaluate recommenders and indicators")
+
+
 def _register_extensions(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser], stderr: TextIO
 ) -> None:

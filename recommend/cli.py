@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from graphsvc.cli import CommandContext, add_boundary_option, command_group
+from graphsvc.cli import CommandContext, add_boundary_option, evaluate_group
 from graphsvc.errors import NotFound, ValidationError
 from graphsvc.interchange import parse_datetime
 from recommend.evaluate import evaluate
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _add_recommend(subparsers)
     _add_match(subparsers)
     _add_introductions(subparsers)
-    group = command_group(subparsers, "evaluate", "evaluate recommenders and indicators")
+    group = evaluate_group(subparsers)
     _add_evaluate(group)
 
 

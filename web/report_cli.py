@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from graphsvc.cli import CommandContext, command_group
+from graphsvc.cli import CommandContext, evaluate_group
 
 
 def register_report(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    group = command_group(subparsers, "evaluate", "evaluate recommenders and indicators")
+    group = evaluate_group(subparsers)
     parser = group.add_parser(
         "report",
         help="the evaluation report of a community (or the network) as one HTML file",
